@@ -1,0 +1,51 @@
+# sce_analysis: `make` or `make help` lists the targets. `make report` and `make test` set
+# everything up themselves on a fresh machine (a .venv beside this file).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= data/sample
+
+.DEFAULT_GOAL := help
+.PHONY: help install report validate test lint format sample bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the pinned requirements and the package
+
+report: $(STAMP) ## run the main job on $(DATA) (validation and summary for now)
+	$(BIN)/sce-analysis summary $(DATA)
+
+validate: $(STAMP) ## check a review set: make validate DATA=path/to/folder
+	$(BIN)/sce-analysis validate $(DATA)
+
+test: $(STAMP) ## run the linter and the whole test suite (doctests included)
+	$(BIN)/ruff check sce_analysis tests benchmarks
+	$(BIN)/ruff format --check sce_analysis tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## run the linter only
+	$(BIN)/ruff check sce_analysis tests benchmarks
+
+format: $(STAMP) ## format the code in place
+	$(BIN)/ruff format sce_analysis tests benchmarks
+	$(BIN)/ruff check --fix sce_analysis tests benchmarks
+
+sample: $(STAMP) ## regenerate data/sample from the seeded generator
+	$(BIN)/python -m sce_analysis.synthetic data/sample
+
+bench: $(STAMP) ## time load and validate at national scale (10,000 reviews)
+	$(BIN)/python benchmarks/bench_load.py
+
+clean: ## remove the venv, caches and generated reports
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

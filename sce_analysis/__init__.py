@@ -1,0 +1,34 @@
+"""sce_analysis: find the systemic influences that recur across SCIE Learning Together case reviews.
+
+The public API::
+
+    import sce_analysis as sce
+    rs = sce.load("data/sample")        # a ReviewSet, or DataValidationError listing every problem
+    sce.validate("data/sample")         # [] when clean, else a list of Problem
+    rs.filter(regions=["London"], years=(2015, 2020)).summary()
+"""
+
+from .contract import APPRAISALS, LEVELS, POLARITIES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS
+from .errors import DataValidationError, ParameterError, SceAnalysisError
+from .load import Problem, from_frames, load, problems_frame, validate
+from .reviewset import ReviewSet
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "APPRAISALS",
+    "LEVELS",
+    "POLARITIES",
+    "SCIE_CATEGORIES",
+    "SCIE_CATEGORY_LABELS",
+    "SCIE_CATEGORY_SHORT_LABELS",
+    "DataValidationError",
+    "ParameterError",
+    "Problem",
+    "ReviewSet",
+    "SceAnalysisError",
+    "from_frames",
+    "load",
+    "problems_frame",
+    "validate",
+]

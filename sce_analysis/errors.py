@@ -1,0 +1,47 @@
+"""Exceptions raised by sce_analysis.
+
+Every error the library raises on purpose derives from :class:`SceAnalysisError`, so a
+caller can catch the library's own errors without swallowing programming mistakes.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SceAnalysisError", "DataValidationError", "ParameterError"]
+
+
+class SceAnalysisError(Exception):
+    """Base class of the errors that sce_analysis raises on purpose."""
+
+
+class ParameterError(SceAnalysisError, ValueError):
+    """A parameter has a wrong name, type or value. The message names it and the fix."""
+
+
+class DataValidationError(SceAnalysisError, ValueError):
+    """A review set breaks the data contract.
+
+    Attributes
+    ----------
+    problems : list of Problem
+        Every problem found, in file, line and column order.
+    folder : str or None
+        The folder that was read, when the set came from a folder.
+    """
+
+    #: How many problems the exception message lists before it points at the full list.
+    shown = 20
+
+    def __init__(self, problems, *, folder=None):
+        self.problems = list(problems)
+        self.folder = None if folder is None else str(folder)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        n = len(self.problems)
+        where = f" in {self.folder}" if self.folder else ""
+        lines = [f"{n} problem{'s' if n != 1 else ''} found{where}:"]
+        lines += [f"  - {problem}" for problem in self.problems[: self.shown]]
+        if n > self.shown:
+            rerun = f"sce-analysis validate {self.folder}" if self.folder else "sce_analysis.validate(...)"
+            lines.append(f"  ... and {n - self.shown} more. See them all with `{rerun}` or the .problems list.")
+        return "\n".join(lines)

@@ -1,0 +1,321 @@
+"""The ReviewSet: the typed frames of a review set, and what can be done with them whole."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import os
+import tempfile
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from .contract import FILES, SCIE_CATEGORIES
+from .errors import ParameterError
+from .load import _as_text
+
+__all__ = ["ReviewSet"]
+
+
+@dataclass(frozen=True, eq=False)
+class ReviewSet:
+    """The coded output of many SCIE case reviews, as typed pandas frames.
+
+    Made by :func:`sce_analysis.load` or :func:`sce_analysis.from_frames`; never built by
+    hand. The frames follow the data contract, in its column order, followed by any extra
+    columns of the files:
+
+    - ``reviews``: one row per review; ``year`` is ``int64``.
+    - ``episodes``: one row per key practice episode; ``sequence`` is ``Int64``, the dates are
+      ``datetime64[s]``, ``appraisal`` is categorical, ``agencies`` is ``;``-joined text.
+    - ``factors``: one row per contributory factor coded on an episode; ``polarity`` is
+      categorical, ``problematic`` where the file left it empty.
+    - ``findings``: one row per finding; ``category`` is categorical over the six SCIE keys.
+    - ``taxonomy``: the coding frame. When the set has no ``taxonomy.csv`` it holds the codes
+      used in ``factors`` with the code as label (``taxonomy_given`` is then False).
+
+    Lists are also exploded into link tables: :attr:`episode_agencies`,
+    :attr:`finding_episodes` and :attr:`finding_factors`.
+
+    A ReviewSet is not changed in place: :meth:`filter` returns a new one. Treat its frames as
+    read-only, and copy one before changing it.
+    """
+
+    reviews: pd.DataFrame
+    episodes: pd.DataFrame
+    factors: pd.DataFrame
+    findings: pd.DataFrame
+    taxonomy: pd.DataFrame
+    source: str | None = field(default=None, compare=False)
+    taxonomy_given: bool = True
+
+    # ------------------------------------------------------------------ link tables
+
+    @cached_property
+    def episode_agencies(self) -> pd.DataFrame:
+        """One row per agency of an episode: ``review_id, episode_id, agency``."""
+        return _explode(self.episodes, ["review_id", "episode_id"], "agencies", "agency")
+
+    @cached_property
+    def finding_episodes(self) -> pd.DataFrame:
+        """One row per episode a finding cites: ``review_id, finding_id, episode_id``."""
+        return _explode(self.findings, ["review_id", "finding_id"], "episode_ids", "episode_id")
+
+    @cached_property
+    def finding_factors(self) -> pd.DataFrame:
+        """One row per factor a finding names: ``review_id, finding_id, factor_code``."""
+        return _explode(self.findings, ["review_id", "finding_id"], "factor_codes", "factor_code")
+
+    # ------------------------------------------------------------------ coders
+
+    @property
+    def coders(self) -> list[str]:
+        """The coders named in ``factors``, in order of first appearance."""
+        return self.factors["coder"].dropna().unique().tolist()
+
+    def codings(self, *, coder: str | None = None) -> pd.DataFrame:
+        """The factor rows of one coder per episode, which the analyses use.
+
+        Parameters
+        ----------
+        coder : str, optional
+            Prefer this coder on the episodes they coded. By default, and on the episodes
+            this coder did not code, the first coder of each episode (in file order) is used.
+
+        Returns
+        -------
+        DataFrame
+            Rows of ``factors``, in their order, without the other coders' rows.
+
+        Examples
+        --------
+        >>> import sce_analysis as sce
+        >>> rs = sce.load("data/sample")
+        >>> len(rs.codings()) <= len(rs.factors)
+        True
+        """
+        factors = self.factors
+        if coder is not None and coder not in self.coders:
+            raise ParameterError(f"coder {coder!r} coded nothing in this set; coders are {self.coders}.")
+        who = factors["coder"].fillna("")
+        episode = [factors["review_id"], factors["episode_id"]]
+        if coder is None:
+            chosen = who.groupby(episode, sort=False).transform("first")
+        else:
+            did = (who == coder).groupby(episode, sort=False).transform("any")
+            chosen = who.groupby(episode, sort=False).transform("first").mask(did, coder)
+        return factors[who == chosen].reset_index(drop=True)
+
+    # ------------------------------------------------------------------ filter
+
+    def filter(self, *, areas=None, regions=None, years=None, review_types=None) -> ReviewSet:
+        """Keep the reviews in scope, with their episodes, factors and findings, and only those.
+
+        Parameters
+        ----------
+        areas, regions, review_types : str or list of str, optional
+            Keep reviews whose value is one of these. Each value must occur in the set, so a
+            misspelt name fails instead of selecting nothing.
+        years : (int, int), optional
+            Inclusive first and last year of completion.
+
+        Returns
+        -------
+        ReviewSet
+            A new set; the coding frame (``taxonomy``) is kept whole.
+
+        Examples
+        --------
+        >>> import sce_analysis as sce
+        >>> rs = sce.load("data/sample")
+        >>> recent = rs.filter(years=(2020, 2025))
+        >>> bool(recent.reviews["year"].min() >= 2020)
+        True
+        """
+        keep = pd.Series(True, index=self.reviews.index)
+        for column, wanted in (("area", areas), ("region", regions), ("review_type", review_types)):
+            if wanted is not None:
+                keep &= self.reviews[column].isin(self._known_values(column, wanted))
+        if years is not None:
+            first, last = _year_range(years)
+            keep &= self.reviews["year"].between(first, last)
+        kept = self.reviews.loc[keep, "review_id"]
+        return self._with_reviews(kept)
+
+    def _known_values(self, column: str, wanted) -> list[str]:
+        name = {"area": "areas", "region": "regions", "review_type": "review_types"}[column]
+        values = [wanted] if isinstance(wanted, str) else list(wanted)
+        if not all(isinstance(v, str) for v in values):
+            raise ParameterError(f"{name} must be a name or a list of names, not {wanted!r}.")
+        known = set(self.reviews[column].dropna())
+        for value in values:
+            if value not in known:
+                close = difflib.get_close_matches(value, sorted(known), n=3)
+                hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+                raise ParameterError(
+                    f"{name}: {value!r} is not a {column} of this review set.{hint} "
+                    f"Known: {', '.join(sorted(known)) or 'none'}."
+                )
+        return values
+
+    def _with_reviews(self, review_ids: pd.Series) -> ReviewSet:
+        def rows_of(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame["review_id"].isin(review_ids)].reset_index(drop=True)
+
+        return ReviewSet(
+            reviews=rows_of(self.reviews),
+            episodes=rows_of(self.episodes),
+            factors=rows_of(self.factors),
+            findings=rows_of(self.findings),
+            taxonomy=self.taxonomy,
+            source=self.source,
+            taxonomy_given=self.taxonomy_given,
+        )
+
+    # ------------------------------------------------------------------ save
+
+    def save(self, folder: str | os.PathLike) -> Path:
+        """Write the set as a review-set folder; loading it back gives equal frames.
+
+        All five files are written (``taxonomy.csv`` too when it was derived), as UTF-8 with
+        ``\\n`` line ends, the contract's columns first and extra columns after. Each file is
+        written to a temporary name and then renamed, so a failure leaves no half-written file.
+
+        Returns
+        -------
+        Path
+            The folder.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written: list[tuple[Path, Path]] = []
+        try:
+            for name in FILES:
+                target = folder / FILES[name].filename
+                handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+                with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                    _csv_text(getattr(self, name)).to_csv(stream, index=False, lineterminator="\n")
+                written.append((Path(temporary), target))
+        except BaseException:
+            for temporary, _ in written:
+                temporary.unlink(missing_ok=True)
+            raise
+        # mkstemp makes owner-only files; give the CSVs the permissions any new file would get.
+        umask = os.umask(0)
+        os.umask(umask)
+        for temporary, target in written:
+            os.chmod(temporary, 0o666 & ~umask)
+            os.replace(temporary, target)
+        return folder
+
+    # ------------------------------------------------------------------ summary
+
+    def summary(self) -> pd.DataFrame:
+        """Counts of what the set holds.
+
+        Returns
+        -------
+        DataFrame
+            One row per measure, columns ``measure`` and ``count``. Measures: ``reviews``,
+            ``areas``, ``regions``, ``review_types``, ``years``, ``first_year``, ``last_year``,
+            ``episodes``, ``coded_factors``, ``factor_codes_used``, ``taxonomy_codes``,
+            ``findings``, ``finding_categories`` and ``coders``. Years are ``0`` when the set
+            is empty.
+
+        Examples
+        --------
+        >>> import sce_analysis as sce
+        >>> sce.load("data/sample").summary().set_index("measure").loc["regions", "count"]
+        np.int64(5)
+        """
+        return pd.DataFrame(list(self._counts().items()), columns=["measure", "count"]).astype({"count": "int64"})
+
+    def _counts(self) -> dict[str, int]:
+        years = self.reviews["year"]
+        return {
+            "reviews": len(self.reviews),
+            "areas": self.reviews["area"].nunique(),
+            "regions": self.reviews["region"].nunique(),
+            "review_types": self.reviews["review_type"].nunique(),
+            "years": years.nunique(),
+            "first_year": int(years.min()) if len(years) else 0,
+            "last_year": int(years.max()) if len(years) else 0,
+            "episodes": len(self.episodes),
+            "coded_factors": len(self.factors),
+            "factor_codes_used": self.factors["factor_code"].nunique(),
+            "taxonomy_codes": len(self.taxonomy),
+            "findings": len(self.findings),
+            "finding_categories": self.findings["category"].nunique(),
+            "coders": len(self.coders),
+        }
+
+    def __repr__(self) -> str:
+        c = self._counts()
+        years = f"{c['first_year']}–{c['last_year']}" if c["reviews"] else "no years"
+        source = f" from {self.source!r}" if self.source else ""
+        return (
+            f"<ReviewSet{source}: {c['reviews']:,} reviews, {c['areas']:,} areas, {c['regions']:,} regions, "
+            f"{years}; {c['episodes']:,} episodes, {c['coded_factors']:,} coded factors "
+            f"({c['factor_codes_used']:,} of {c['taxonomy_codes']:,} codes), {c['findings']:,} findings>"
+        )
+
+    def _repr_html_(self) -> str:
+        c = self._counts()
+        years = f"{c['first_year']}–{c['last_year']} ({c['years']} years)" if c["reviews"] else "none"
+        frame = "taxonomy.csv" if self.taxonomy_given else "derived from the codes used"
+        categories = self.findings["category"].value_counts().reindex(list(SCIE_CATEGORIES), fill_value=0)
+        rows = [
+            ("Reviews", f"{c['reviews']:,}"),
+            ("Areas · regions", f"{c['areas']:,} · {c['regions']:,}"),
+            ("Years completed", years),
+            ("Review types", f"{c['review_types']:,}"),
+            ("Key practice episodes", f"{c['episodes']:,} ({c['episodes'] / max(c['reviews'], 1):.1f} per review)"),
+            ("Coded factors", f"{c['coded_factors']:,} ({c['factor_codes_used']:,} codes used)"),
+            ("Coding frame", f"{c['taxonomy_codes']:,} codes, {frame}"),
+            ("Coders", f"{c['coders']:,}"),
+            ("Findings", f"{c['findings']:,} in {int((categories > 0).sum())} of 6 SCIE categories"),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        source = f" <code>{html.escape(self.source)}</code>" if self.source else ""
+        return (
+            f"<div><strong>ReviewSet</strong>{source}<table>{body}</table>"
+            "<small>Frames: <code>.reviews</code>, <code>.episodes</code>, <code>.factors</code>, "
+            "<code>.findings</code>, <code>.taxonomy</code>.</small></div>"
+        )
+
+    # ------------------------------------------------------------------ equality
+
+    def equals(self, other: ReviewSet) -> bool:
+        """True when both sets hold equal frames (dtypes included)."""
+        return all(getattr(self, f.name).equals(getattr(other, f.name)) for f in fields(self) if f.name in FILES)
+
+
+def _explode(frame: pd.DataFrame, keys: list[str], column: str, item: str) -> pd.DataFrame:
+    """One row per item of a ';'-list column, keyed by ``keys``."""
+    items = frame[column].str.split(";").explode()
+    out = frame.loc[items.index, keys].assign(**{item: items.to_numpy()})
+    return out[out[item].notna()].reset_index(drop=True).astype({item: "str"})
+
+
+def _year_range(years) -> tuple[int, int]:
+    try:
+        first, last = years
+        first, last = int(first), int(last)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"years must be a (first, last) pair of whole years, such as (2015, 2020); got {years!r}."
+        ) from None
+    if first > last:
+        raise ParameterError(f"years: the first year {first} comes after the last year {last}.")
+    return first, last
+
+
+def _csv_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Render a typed frame as the text of its CSV file (dates ISO, whole numbers without '.0')."""
+    return pd.DataFrame({name: _as_text(column) for name, column in frame.items()})
