@@ -43,8 +43,9 @@ format: $(STAMP) ## format the code in place
 sample: $(STAMP) ## regenerate data/sample from the seeded generator
 	$(BIN)/python -m sce_analysis.synthetic data/sample
 
-bench: $(STAMP) ## time load and validate at national scale (10,000 reviews)
+bench: $(STAMP) ## time the library at national scale (10,000 reviews)
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_patterns.py
 
 clean: ## remove the venv, caches and generated reports
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis

@@ -11,6 +11,16 @@ The public API::
 from .contract import APPRAISALS, LEVELS, POLARITIES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS
 from .errors import DataValidationError, ParameterError, SceAnalysisError
 from .load import Problem, from_frames, load, problems_frame, validate
+from .patterns import (
+    category_factors,
+    compare_groups,
+    factor_prevalence,
+    factor_trends,
+    finding_categories,
+    level_profile,
+    recurring_factors,
+)
+from .presence import Presence, presence
 from .reviewset import ReviewSet
 
 __version__ = "0.1.0"
@@ -31,4 +41,13 @@ __all__ = [
     "load",
     "problems_frame",
     "validate",
+    "Presence",
+    "presence",
+    "factor_prevalence",
+    "recurring_factors",
+    "factor_trends",
+    "compare_groups",
+    "finding_categories",
+    "category_factors",
+    "level_profile",
 ]
