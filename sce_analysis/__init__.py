@@ -11,17 +11,31 @@ The public API::
 from .contract import APPRAISALS, LEVELS, POLARITIES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS
 from .errors import DataValidationError, ParameterError, SceAnalysisError
 from .load import Problem, from_frames, load, problems_frame, validate
+from .networks import (
+    cluster_reviews,
+    cross_level_links,
+    factor_network,
+    factor_pairs,
+    factor_sequences,
+    node_metrics,
+    review_similarity,
+    systemic_themes,
+)
+from .overview import coverage, per_review_counts
 from .patterns import (
+    board_questions,
     category_factors,
     compare_groups,
     factor_prevalence,
     factor_trends,
     finding_categories,
     level_profile,
+    most_different_group,
     recurring_factors,
 )
 from .presence import Presence, presence
 from .reviewset import ReviewSet
+from .run import Run, start_run
 
 __version__ = "0.1.0"
 
@@ -50,4 +64,18 @@ __all__ = [
     "finding_categories",
     "category_factors",
     "level_profile",
+    "factor_pairs",
+    "factor_network",
+    "node_metrics",
+    "systemic_themes",
+    "factor_sequences",
+    "cross_level_links",
+    "review_similarity",
+    "cluster_reviews",
+    "coverage",
+    "per_review_counts",
+    "board_questions",
+    "most_different_group",
+    "Run",
+    "start_run",
 ]

@@ -6,11 +6,13 @@ Exit status: 0 when all went well, 1 when the data have problems, 2 for a wrong 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import textwrap
+from pathlib import Path
 
 from . import __version__
-from .errors import SceAnalysisError
+from .errors import ParameterError, SceAnalysisError
 from .load import Problem, problems_frame, read_checked
 
 __all__ = ["main"]
@@ -78,6 +80,153 @@ def _summary(args) -> int:
     return 0
 
 
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", default="data/sample", help="the review-set folder (default: data/sample)")
+    parser.add_argument("--out", help="the report folder (default: reports/<name of the data folder>)")
+    parser.add_argument(
+        "-p",
+        dest="parameters",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="set a notebook parameter; repeat a name, or separate with commas, for a list",
+    )
+    parser.add_argument("-f", dest="file", metavar="PARAMS.yaml", help="notebook parameters from a YAML file")
+    parser.add_argument("--notebooks", metavar="01,03", help="run only these notebooks (numbers or names)")
+    parser.add_argument(
+        "--notebook-dir", metavar="DIR", help="run the NN-name.ipynb notebooks of DIR instead of the shipped suite"
+    )
+    parser.add_argument("--publication", action="store_true", help="publication mode (sets publication=true)")
+    parser.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run at once (default 2)")
+    parser.add_argument("--overwrite", action="store_true", help="replace the report in an existing --out folder")
+
+
+def _given_parameters(args) -> dict:
+    from .runner import merge_cli_parameters, read_yaml_parameters
+
+    given = merge_cli_parameters(args.parameters, read_yaml_parameters(args.file) if args.file else {})
+    given.setdefault("data_dir", args.data)
+    if args.publication:
+        given["publication"] = "true"
+    return given
+
+
+def _checked_data(per_notebook: dict):
+    """Validate the data and the scope once, before any kernel starts: (review set, exit status)."""
+    params = next(iter(per_notebook.values()))
+    problems, rs = read_checked(params["data_dir"])
+    if problems:
+        _report_problems(params["data_dir"], problems, "table")
+        return None, 1
+    return rs, 0
+
+
+def _scoped(rs, params: dict):
+    return rs.filter(
+        areas=params.get("areas") or None,
+        regions=params.get("regions") or None,
+        years=tuple(params["years"]) if params.get("years") else None,
+        review_types=params.get("review_types") or None,
+    )
+
+
+def _report(args) -> int:
+    from . import runner
+
+    try:
+        if args.jobs < 1:
+            raise ParameterError("--jobs must be at least 1.")
+        selected = runner.select_notebooks(args.notebooks, args.notebook_dir)
+        per_notebook = runner.resolve_parameters(runner.declared_parameters(selected), _given_parameters(args))
+    except ParameterError as error:
+        print(f"sce-analysis {args.command}: {error}", file=sys.stderr)
+        return 2
+    rs, status = _checked_data(per_notebook)
+    if rs is None:
+        return status
+    params = next(iter(per_notebook.values()))
+    out = Path(args.out or Path("reports") / Path(params["data_dir"]).name)
+    try:
+        scoped = _scoped(rs, params)
+        if len(scoped.reviews) == 0:
+            raise ParameterError("the filters leave no review in scope. Widen them.")
+        if args.command == "sweep":
+            return _sweep(args, runner, selected, per_notebook, scoped, out)
+        runner.prepare_out(out, overwrite=args.overwrite)
+    except ParameterError as error:
+        print(f"sce-analysis {args.command}: {error}", file=sys.stderr)
+        return 2
+    plan = runner.plan_report(selected, per_notebook, out, label=f"Cross-review analysis of {params['data_dir']}")
+    plan.started = runner.now()
+    print(f"{len(plan.tasks)} notebook(s) on {_describe(scoped)}.", file=sys.stderr)
+    runner.execute(plan.tasks, jobs=args.jobs)
+    manifest = runner.finish(plan, ended=runner.now(), review_set=scoped)
+    return _close(out, manifest)
+
+
+def _close(out: Path, manifest: dict) -> int:
+    failed = [n for n in manifest["notebooks"] if n["status"] != "ok"]
+    for entry in failed:
+        error = entry.get("error") or {}
+        print(
+            f"FAILED {entry['notebook']} at cell {error.get('cell')}: {error.get('error')}: {error.get('message')}",
+            file=sys.stderr,
+        )
+    print(
+        f"Report: {out / 'index.html'}  ({len(manifest['notebooks']) - len(failed)} of "
+        f"{len(manifest['notebooks'])} notebooks ok; tables in {out / 'tables'}, figures in {out / 'figures'})"
+    )
+    return 1 if failed else 0
+
+
+def _sweep(args, runner, selected, per_notebook, scoped, out: Path) -> int:
+    by = args.by
+    if by not in runner.SWEEP_PARAMETER:
+        raise ParameterError(f"--by must be one of {', '.join(runner.SWEEP_PARAMETER)}; not {by!r}.")
+    groups = sorted(scoped.reviews[by].dropna().unique().tolist())
+    runner.prepare_out(out, overwrite=args.overwrite)
+    parameter = runner.SWEEP_PARAMETER[by]
+    plans = []
+    for group in groups:
+        value = [int(group), int(group)] if by == "year" else [str(group)]
+        per_group = {
+            nb: {**params, parameter: value} if parameter in params else params for nb, params in per_notebook.items()
+        }
+        folder = out / runner.slug(group)
+        folder.mkdir(parents=True, exist_ok=True)
+        plan = runner.plan_report(selected, per_group, folder, label=f"{by} {group}: cross-review analysis")
+        plan.started = runner.now()
+        plans.append((group, plan))
+    print(f"{len(plans)} report(s) by {by}, {len(selected)} notebook(s) each.", file=sys.stderr)
+    runner.execute([task for _, plan in plans for task in plan.tasks], jobs=args.jobs)
+    status, reports = 0, []
+    for group, plan in plans:
+        manifest = runner.finish(plan, ended=runner.now(), review_set=_scoped(scoped, plan.parameters))
+        status = max(status, _close(plan.out, manifest))
+        reports.append((group, plan.out, manifest))
+    runner.finish_sweep(out, by, reports)
+    print(f"Sweep: {out / 'index.html'}")
+    return status
+
+
+def _params(args) -> int:
+    from . import runner
+
+    try:
+        selected = runner.select_notebooks(args.notebook)
+        declared = runner.declared_parameters(selected)
+    except ParameterError as error:
+        print(f"sce-analysis params: {error}", file=sys.stderr)
+        return 2
+    for name, parameters in declared.items():
+        print(f"{name}")
+        width = max(len(p.name) for p in parameters.values())
+        for p in parameters.values():
+            print(f"  {p.name:<{width}}  {p.type:<5}  {json.dumps(p.default):<22}  {p.help}")
+        print()
+    return 0
+
+
 def _synthetic(args) -> int:
     from . import synthetic
 
@@ -110,6 +259,29 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="validate a review set and print what it holds")
     summary.add_argument("folder", help="the review-set folder")
     summary.set_defaults(run=_summary)
+
+    report = commands.add_parser(
+        "report",
+        help="run the notebooks with parameters into a report folder",
+        description="Run the notebook suite on a review set: tables, figures, code-free HTML, an index page and "
+        "a manifest. Parameters are checked before any kernel starts (exit 2), the data are validated "
+        "first (exit 1), and a failing notebook does not stop the others (exit 1).",
+    )
+    _report_options(report)
+    report.set_defaults(run=_report)
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="one report per region (area, year, review type), in parallel",
+        description="Run the report once per group of a review column, each in its own folder, with an index.",
+    )
+    sweep.add_argument("--by", required=True, help="region, area, year or review_type")
+    _report_options(sweep)
+    sweep.set_defaults(run=_report)
+
+    params = commands.add_parser("params", help="list the notebooks' parameters, types, defaults and help")
+    params.add_argument("notebook", nargs="?", help="one notebook (number or name); all by default")
+    params.set_defaults(run=_params)
 
     synthetic = commands.add_parser(
         "synthetic",

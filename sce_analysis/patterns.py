@@ -26,6 +26,7 @@ import scipy.sparse as sp
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
+from .checks import check_alpha, check_share, check_whole
 from .contract import LEVELS, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS
 from .errors import ParameterError
 from .presence import Presence, check_polarity, check_unit, presence
@@ -39,6 +40,8 @@ __all__ = [
     "finding_categories",
     "category_factors",
     "level_profile",
+    "board_questions",
+    "most_different_group",
 ]
 
 _FACTOR_COLUMNS = ["factor_code", "label", "level", "scie_category"]
@@ -238,9 +241,8 @@ def recurring_factors(
     >>> bool((recurring["share"] >= 0.20).all() and (recurring["area_share"] >= 0.50).all())
     True
     """
-    for name, value in (("min_share", min_share), ("min_area_share", min_area_share)):
-        if not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise ParameterError(f"{name} must be a share between 0 and 1, not {value!r}.")
+    check_share(min_share, "min_share")
+    check_share(min_area_share, "min_area_share")
     prevalence = factor_prevalence(rs, unit=unit, polarity=polarity, coder=coder)
     n_areas = rs.reviews["area"].nunique()
     prevalence["area_share"] = prevalence["n_areas"] / n_areas
@@ -300,8 +302,7 @@ def factor_trends(rs, *, unit="review", polarity=None, coder=None, min_count=10,
     check_unit(unit)
     check_polarity(polarity)
     _require_reviews(rs)
-    if not isinstance(min_count, (int, np.integer)) or min_count < 1:
-        raise ParameterError(f"min_count must be a whole number of at least 1, not {min_count!r}.")
+    check_whole(min_count, "min_count", 1)
     _check_alpha(alpha)
     chosen, reviews, _ = _presence_pair(rs, unit, polarity, coder)
     years, year_index = np.unique(chosen.units["year"].to_numpy(), return_inverse=True)
@@ -366,9 +367,7 @@ def _fit_trend(endog: np.ndarray, exog: np.ndarray) -> np.ndarray | None:
     return np.array([np.exp(slope), np.exp(low), np.exp(high), result.pvalues[1]])
 
 
-def _check_alpha(alpha) -> None:
-    if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise ParameterError(f"alpha must be between 0 and 1, such as 0.05; not {alpha!r}.")
+_check_alpha = check_alpha
 
 
 # ----------------------------------------------------------------------------------- groups
@@ -659,3 +658,69 @@ def level_profile(rs, *, by=None, polarity=None, coder=None) -> pd.DataFrame:
     if by is not None:
         frame.insert(0, by, np.repeat(groups.to_numpy(), n_levels))
     return frame
+
+
+def board_questions(rs, *, publication: bool = False) -> pd.DataFrame:
+    """The questions reviews pose to their safeguarding boards, by SCIE category.
+
+    SCIE reviews make no recommendations; each finding may end with issues for the board.
+
+    Parameters
+    ----------
+    rs : ReviewSet
+    publication : bool, default False
+        Publication outputs carry no free text and no identifiers: only counts per category.
+
+    Returns
+    -------
+    DataFrame
+        ``category, review_id, finding_id, finding, issues_for_board``: one row per finding that
+        poses a question, in category order; or, with ``publication=True``,
+        ``category, n_findings, n_reviews``: how many findings and reviews pose one.
+
+    Examples
+    --------
+    >>> import sce_analysis as sce
+    >>> list(board_questions(sce.load("data/sample"), publication=True).columns)
+    ['category', 'n_findings', 'n_reviews']
+    """
+    asked = rs.findings[rs.findings["issues_for_board"].notna()]
+    category = pd.Categorical(asked["category"].astype(str), categories=list(SCIE_CATEGORIES))
+    if publication:
+        counts = asked.assign(category=category).groupby("category", observed=False)
+        return pd.DataFrame(
+            {
+                "category": list(SCIE_CATEGORIES),
+                "n_findings": counts.size().reindex(list(SCIE_CATEGORIES), fill_value=0).to_numpy(),
+                "n_reviews": counts["review_id"].nunique().reindex(list(SCIE_CATEGORIES), fill_value=0).to_numpy(),
+            }
+        )
+    frame = pd.DataFrame(
+        {
+            "category": category,
+            "review_id": asked["review_id"].to_numpy(),
+            "finding_id": asked["finding_id"].to_numpy(),
+            "finding": asked["title"].to_numpy(),
+            "issues_for_board": asked["issues_for_board"].to_numpy(),
+        }
+    )
+    return frame.sort_values(["category", "review_id", "finding_id"], kind="stable").reset_index(drop=True)
+
+
+def most_different_group(differences: pd.DataFrame, *, alpha: float = 0.05) -> str:
+    """The group of a :func:`compare_groups` table with the most factors at ``q_value < alpha``.
+
+    Ties go to the group that sorts first; with no difference anywhere, the first group.
+
+    Examples
+    --------
+    >>> import sce_analysis as sce
+    >>> table = sce.compare_groups(sce.load("data/sample"))
+    >>> most_different_group(table) in set(table["group"])
+    True
+    """
+    _check_alpha(alpha)
+    if differences.empty:
+        raise ParameterError("the table of group differences is empty: there is no group to choose.")
+    flagged = (differences["q_value"] < alpha).groupby(differences["group"]).sum()
+    return flagged.sort_index().idxmax()

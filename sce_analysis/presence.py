@@ -103,20 +103,28 @@ def presence(rs, *, unit: str = "review", polarity: str | None = None, coder: st
     """
     check_unit(unit)
     check_polarity(polarity)
-    codings = rs.codings(coder=coder)
+    key = ("presence", unit, polarity, coder)
+    if key not in rs._cache:
+        rs._cache[key] = _build(rs, unit, polarity, coder)
+    return rs._cache[key]
+
+
+def _build(rs, unit: str, polarity: str | None, coder: str | None) -> Presence:
+    keep = rs.coding_mask(coder=coder)
     if polarity is not None:
-        codings = codings[codings["polarity"] == polarity]
+        keep = keep & (rs.factors["polarity"] == polarity).to_numpy()
+    positions = rs.factor_positions
     reviews = rs.reviews[["review_id", *REVIEW_ATTRIBUTES]]
     if unit == "review":
         units = reviews.reset_index(drop=True)
-        row = pd.Index(units["review_id"]).get_indexer(codings["review_id"])
+        row = positions["review"][keep]
     else:
-        episodes = rs.episodes[["review_id", "episode_id", "sequence"]]
-        units = episodes.merge(reviews, on="review_id", how="left", validate="many_to_one")
-        unit_keys = pd.MultiIndex.from_frame(units[["review_id", "episode_id"]])
-        row = unit_keys.get_indexer(pd.MultiIndex.from_frame(codings[["review_id", "episode_id"]]))
+        units = rs.episodes[["review_id", "episode_id", "sequence"]].reset_index(drop=True)
+        attributes = reviews.iloc[positions["episode_review"]][list(REVIEW_ATTRIBUTES)].reset_index(drop=True)
+        units = pd.concat([units, attributes], axis=1)
+        row = positions["episode"][keep]
     codes = pd.Index(rs.taxonomy["factor_code"], name="factor_code")
-    column = codes.get_indexer(codings["factor_code"])
+    column = positions["code"][keep]
     matrix = sp.csr_array(
         (np.ones(len(row), dtype=np.int64), (row, column)), shape=(len(units), len(codes)), dtype=np.int64
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .contract import FILES, SCIE_CATEGORIES
@@ -50,6 +51,9 @@ class ReviewSet:
     taxonomy: pd.DataFrame
     source: str | None = field(default=None, compare=False)
     taxonomy_given: bool = True
+    # Derived arrays (positions, coder masks, presence matrices), computed once per set. A
+    # ReviewSet is never changed in place, so they cannot go stale.
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------------ link tables
 
@@ -96,17 +100,44 @@ class ReviewSet:
         >>> len(rs.codings()) <= len(rs.factors)
         True
         """
-        factors = self.factors
+        return self.factors[self.coding_mask(coder=coder)].reset_index(drop=True)
+
+    def coding_mask(self, *, coder: str | None = None) -> np.ndarray:
+        """Which rows of ``factors`` :meth:`codings` keeps, as a boolean array (computed once per coder)."""
         if coder is not None and coder not in self.coders:
             raise ParameterError(f"coder {coder!r} coded nothing in this set; coders are {self.coders}.")
-        who = factors["coder"].fillna("")
-        episode = [factors["review_id"], factors["episode_id"]]
-        if coder is None:
-            chosen = who.groupby(episode, sort=False).transform("first")
-        else:
-            did = (who == coder).groupby(episode, sort=False).transform("any")
-            chosen = who.groupby(episode, sort=False).transform("first").mask(did, coder)
-        return factors[who == chosen].reset_index(drop=True)
+        key = ("coding_mask", coder)
+        if key not in self._cache:
+            episode = self.factor_positions["episode"]
+            who, names = pd.factorize(self.factors["coder"].fillna(""), sort=False)
+            # The first row of each episode in file order names its first coder.
+            first_row = np.full(len(self.episodes), -1, dtype=np.int64)
+            order = np.arange(len(episode))[::-1]
+            first_row[episode[order]] = order
+            if len(who) == 0:
+                self._cache[key] = np.zeros(0, dtype=bool)
+                return self._cache[key]
+            chosen = np.where(first_row >= 0, who[np.maximum(first_row, 0)], -1)
+            if coder is not None:
+                did = np.zeros(len(self.episodes), dtype=bool)
+                did[episode[who == names.get_loc(coder)]] = True
+                chosen = np.where(did, names.get_loc(coder), chosen)
+            self._cache[key] = who == chosen[episode]
+        return self._cache[key]
+
+    @property
+    def factor_positions(self) -> dict[str, np.ndarray]:
+        """For each row of ``factors``: the positions of its review, episode and code in their frames."""
+        if "factor_positions" not in self._cache:
+            reviews = pd.Index(self.reviews["review_id"])
+            episodes = pd.MultiIndex.from_frame(self.episodes[["review_id", "episode_id"]])
+            self._cache["factor_positions"] = {
+                "review": reviews.get_indexer(self.factors["review_id"]),
+                "episode": episodes.get_indexer(pd.MultiIndex.from_frame(self.factors[["review_id", "episode_id"]])),
+                "code": pd.Index(self.taxonomy["factor_code"]).get_indexer(self.factors["factor_code"]),
+                "episode_review": reviews.get_indexer(self.episodes["review_id"]),
+            }
+        return self._cache["factor_positions"]
 
     # ------------------------------------------------------------------ filter
 

@@ -71,25 +71,28 @@ def fisher_greater(n_ab, n_a, n_b, n_total) -> np.ndarray:
 
 
 def _tail_sum(start, n_total, successes, draws, *, step: int) -> np.ndarray:
-    """Sum of hypergeometric probabilities from ``start`` away from the mode (up or down)."""
+    """Sum of hypergeometric probabilities from ``start`` away from the mode (up or down).
+
+    Tables whose next term is negligible drop out of the loop, so later steps only touch the
+    few tables with wide distributions.
+    """
     x = start.astype(float)
     n, K, d = n_total.astype(float), successes.astype(float), draws.astype(float)
-    low = np.maximum(0.0, d + K - n)
-    high = np.minimum(d, K)
+    limit = np.minimum(d, K) if step > 0 else np.maximum(0.0, d + K - n)
     term = np.exp(_hypergeom_logpmf(x, n, K, d))
     total = term.copy()
-    active = term > 0
-    while active.any():
+    live = np.flatnonzero((term > 0) & (x != limit))
+    while live.size:
+        xs, ns, Ks, ds = x[live], n[live], K[live], d[live]
         if step > 0:
-            ratio = (K - x) * (d - x) / ((x + 1) * (n - K - d + x + 1))
-            inside = x + 1 <= high
+            ratio = (Ks - xs) * (ds - xs) / ((xs + 1) * (ns - Ks - ds + xs + 1))
         else:
-            ratio = x * (n - K - d + x) / ((K - x + 1) * (d - x + 1))
-            inside = x - 1 >= low
-        term = np.where(active & inside, term * np.where(inside, ratio, 0.0), 0.0)
-        total += term
-        x += step
-        active = (term > total * 1e-17) & inside
+            ratio = xs * (ns - Ks - ds + xs) / ((Ks - xs + 1) * (ds - xs + 1))
+        term[live] *= ratio
+        total[live] += term[live]
+        x[live] += step
+        going = (term[live] > total[live] * 1e-17) & (x[live] != limit[live])
+        live = live[going]
     return total
 
 

@@ -1118,6 +1118,8 @@ class _Generator:
                 "review_type": review_type,
                 "method": "SCIE Learning Together",
                 "title": who + ": " + np.where(scr, "serious case review", "local child safeguarding practice review"),
+                # An extra column (allowed by the contract): charts stamp "synthetic data" from it.
+                "data_origin": "synthetic",
             }
         )
         return frame, {"id": review_ids, "area": area, "region": region, "year": year}
@@ -1545,7 +1547,8 @@ def _readme(synthetic: SyntheticSet) -> str:
         "|---|---|---|",
         f"| `reviews.csv` | case review ({len(rs.reviews):,}) | `review_id` R0001…; invented area names; "
         "`review_type` is *Serious case review* up to 2018 and *Local child safeguarding practice review* from "
-        "2019, with a mix in 2019–20; `title` names an invented child letter. |",
+        "2019, with a mix in 2019–20; `title` names an invented child letter; the extra column `data_origin` is "
+        "`synthetic` on every row, so charts and reports made from the set say they stand on synthetic data. |",
         f"| `episodes.csv` | key practice episode ({len(rs.episodes):,}) | `KPE1`…`KPEk` in chronological "
         "order (`sequence` 1…k); dates fall in the 1–3 years before the review; `appraisal` follows from the "
         "polarity of the episode's factors (good, problematic, mixed, or neutral when none was coded); "

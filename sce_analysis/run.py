@@ -1,0 +1,128 @@
+"""One analysis run inside a notebook: checked parameters, the review set in scope, and its outputs.
+
+A notebook starts with :func:`start_run`, which checks every parameter, loads and validates the
+data, narrows them to the scope, and prepares the output folder. Tables and figures are then
+written through :meth:`Run.table` and :meth:`Run.figure`, so every notebook writes them the same
+way, under stable names, byte for byte the same for the same data and parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ParameterError
+from .load import load
+from .parameters import check_core_values
+
+__all__ = ["Run", "start_run", "TABLE_FLOAT_FORMAT"]
+
+#: How floats are written to table CSVs: enough digits for any statistic, and stable.
+TABLE_FLOAT_FORMAT = "%.10g"
+
+
+@dataclass
+class Run:
+    """The state of one notebook run. Made by :func:`start_run`."""
+
+    notebook: str
+    review_set: object
+    out_dir: Path
+    parameters: dict
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def publication(self) -> bool:
+        return bool(self.parameters.get("publication"))
+
+    def table(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Write ``frame`` to ``tables/<name>.csv`` and return it for display."""
+        _check_name(name)
+        path = self.out_dir / "tables" / f"{name}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT)
+        self.written.append(path)
+        return frame
+
+    def figure(self, name: str, figure_or_axes):
+        """Save a chart as ``figures/<name>.png`` and ``.svg``; return the Figure for display."""
+        from .charts import save_figure
+
+        _check_name(name)
+        figure = getattr(figure_or_axes, "figure", figure_or_axes)
+        paths = save_figure(figure, self.out_dir / "figures" / name)
+        self.written.extend(paths)
+        return figure
+
+    def scope(self) -> pd.DataFrame:
+        """What is in scope: the summary counts of the filtered review set."""
+        return self.review_set.summary()
+
+
+def _check_name(name: str) -> None:
+    if not name or not all(c.isalnum() or c in "_-" for c in name):
+        raise ParameterError(f"output name {name!r} must be letters, digits, '_' or '-'.")
+
+
+def start_run(
+    notebook: str,
+    *,
+    data_dir: str,
+    out_dir: str,
+    areas: list | None = None,
+    regions: list | None = None,
+    years: list | None = None,
+    review_types: list | None = None,
+    **other,
+) -> Run:
+    """Check the parameters, load the data in scope and prepare the output folder.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's name, such as ``"02-recurring-factors"``.
+    data_dir, out_dir : str
+        The review-set folder, and where tables and figures go (``tables/``, ``figures/``).
+    areas, regions, review_types : list
+        Keep only reviews with these values; empty keeps all.
+    years : list
+        Empty, or ``[first, last]`` inclusive.
+    **other
+        The notebook's other parameters (``unit``, ``min_count``, ``alpha``, ``seed``,
+        ``publication``, ``suppress_below``, ``interactive`` and its own); the core ones are
+        checked here and all are recorded on the run.
+
+    Returns
+    -------
+    Run
+
+    Raises
+    ------
+    ParameterError
+        A parameter value is impossible, or a filter names something the data do not have.
+    DataValidationError
+        The data break the contract.
+    """
+    values = check_core_values(
+        {
+            "areas": list(areas or []),
+            "regions": list(regions or []),
+            "years": list(years or []),
+            "review_types": list(review_types or []),
+            **other,
+        }
+    )
+    rs = load(data_dir)
+    rs = rs.filter(
+        areas=values["areas"] or None,
+        regions=values["regions"] or None,
+        years=tuple(values["years"]) if values["years"] else None,
+        review_types=values["review_types"] or None,
+    )
+    if len(rs.reviews) == 0:
+        raise ParameterError("no review is in scope: the filters exclude every review. Widen them.")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return Run(notebook, rs, out, {"data_dir": str(data_dir), "out_dir": str(out_dir), **values})
