@@ -22,8 +22,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP) ## create .venv and install the pinned requirements and the package
 
-report: $(STAMP) ## run the main job on $(DATA) (validation and summary for now)
-	$(BIN)/sce-analysis summary $(DATA)
+report: $(STAMP) ## run every notebook on data/sample into reports/sample (open its index.html)
+	$(BIN)/sce-analysis report --data data/sample --out reports/sample --overwrite
 
 validate: $(STAMP) ## check a review set: make validate DATA=path/to/folder
 	$(BIN)/sce-analysis validate $(DATA)

@@ -8,6 +8,21 @@ The public API::
     rs.filter(regions=["London"], years=(2015, 2020)).summary()
 """
 
+from . import style
+from .charts import (
+    plot_cooccurrence,
+    plot_coverage,
+    plot_factor_network,
+    plot_finding_categories,
+    plot_group_differences,
+    plot_level_map,
+    plot_level_profile,
+    plot_prevalence,
+    plot_sequences,
+    plot_spread,
+    plot_trends,
+    save_figure,
+)
 from .contract import APPRAISALS, LEVELS, POLARITIES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS
 from .errors import DataValidationError, ParameterError, SceAnalysisError
 from .load import Problem, from_frames, load, problems_frame, validate
@@ -78,4 +93,17 @@ __all__ = [
     "most_different_group",
     "Run",
     "start_run",
+    "style",
+    "plot_prevalence",
+    "plot_spread",
+    "plot_cooccurrence",
+    "plot_factor_network",
+    "plot_level_map",
+    "plot_sequences",
+    "plot_trends",
+    "plot_group_differences",
+    "plot_finding_categories",
+    "plot_level_profile",
+    "plot_coverage",
+    "save_figure",
 ]
