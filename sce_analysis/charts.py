@@ -2106,6 +2106,14 @@ def plot_level_profile(
     return _finish(ax)
 
 
+def _count_axis(axis, set_limits, top: float) -> None:
+    """Whole-number ticks on a count axis that ends on its last tick, so no tick label hangs outside."""
+    ticks = mpl.ticker.MaxNLocator(nbins=6, integer=True).tick_values(0, max(top, 1))
+    ticks = ticks[ticks >= 0]
+    axis.set_major_locator(mpl.ticker.FixedLocator(ticks))
+    set_limits(0, ticks[-1])
+
+
 def plot_coverage(
     coverage: pd.DataFrame,
     *,
@@ -2159,7 +2167,7 @@ def plot_coverage(
         ax.set_xticklabels([str(v) for v in x], rotation=90 if len(x) > 12 else 0)
         ax.set_ylabel("Reviews")
         ax.set_xlabel(_label(f"Year the review was completed · {_n_text(np.nansum(counts), 'review', n_label)}", ax))
-        ax.set_ylim(0, max(np.nanmax(counts, initial=1) * 1.15, 1))
+        _count_axis(ax.yaxis, ax.set_ylim, np.nanmax(counts, initial=1) * 1.15)
     else:
         rows = table.assign(_n=counts).sort_values(["_n", by], ascending=[False, True], na_position="last")
         names = [style.wrap_label(str(v), 24) for v in rows[by]]
@@ -2174,7 +2182,7 @@ def plot_coverage(
             ax.annotate(f"{int(n):,}", (n, yi), xytext=(4, 0), textcoords="offset points", ha="left",
                         va="center", fontsize=size, color=style.INK, gid="value")  # fmt: skip
         ax.set_xlabel(_label(f"Reviews · {_n_text(np.nansum(counts), 'review', n_label)}", ax))
-        ax.set_xlim(0, max(np.nanmax(counts, initial=1) * 1.2, 1))
+        _count_axis(ax.xaxis, ax.set_xlim, np.nanmax(counts, initial=1) * 1.25)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     _title(ax, title, f"Reviews in scope by {by.replace('_', ' ')}")

@@ -227,6 +227,24 @@ def _params(args) -> int:
     return 0
 
 
+def _gallery(args) -> int:
+    from .gallery import build_deck, render_gallery
+
+    problems, rs = read_checked(args.data)
+    if problems:
+        return _report_problems(args.data, problems, "table")
+    if args.command == "gallery":
+        out = Path(args.out or "reports/gallery")
+        paths = render_gallery(rs, out, context=args.context, seed=args.seed)
+        print(
+            f"Gallery: {out / 'index.html'}  ({sum(p.suffix == '.png' for p in paths)} charts, {args.context} context)"
+        )
+    else:
+        path = build_deck(rs, Path(args.out or "reports/deck.pptx"), seed=args.seed)
+        print(f"Deck: {path}")
+    return 0
+
+
 def _synthetic(args) -> int:
     from . import synthetic
 
@@ -282,6 +300,27 @@ def build_parser() -> argparse.ArgumentParser:
     params = commands.add_parser("params", help="list the notebooks' parameters, types, defaults and help")
     params.add_argument("notebook", nargs="?", help="one notebook (number or name); all by default")
     params.set_defaults(run=_params)
+
+    gallery = commands.add_parser(
+        "gallery",
+        help="render every chart of a review set, with an index.html contact sheet",
+        description="Render every chart for a review set into a folder (PNG 200 dpi and SVG), with a contact sheet.",
+    )
+    gallery.add_argument("--data", default="data/sample", help="the review-set folder (default: data/sample)")
+    gallery.add_argument("--out", help="the folder (default: reports/gallery)")
+    gallery.add_argument("--context", choices=("paper", "talk"), default="paper", help="paper, or talk for slides")
+    gallery.add_argument("--seed", type=int, default=0, help="seed for themes and layouts (default 0)")
+    gallery.set_defaults(run=_gallery)
+
+    deck = commands.add_parser(
+        "deck",
+        help="a PowerPoint deck: a title slide with the scope, one chart per slide, speaker notes",
+        description="Write a PowerPoint deck for trainers: one chart per slide, with notes on how to read each.",
+    )
+    deck.add_argument("--data", default="data/sample", help="the review-set folder (default: data/sample)")
+    deck.add_argument("--out", help="the .pptx file (default: reports/deck.pptx)")
+    deck.add_argument("--seed", type=int, default=0, help="seed for themes and layouts (default 0)")
+    deck.set_defaults(run=_gallery)
 
     synthetic = commands.add_parser(
         "synthetic",

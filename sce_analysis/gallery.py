@@ -101,6 +101,12 @@ class Tables:
         return compare_groups(self.rs, by="region")
 
     @cached_property
+    def levels(self) -> pd.DataFrame:
+        from .patterns import level_profile
+
+        return level_profile(self.rs)
+
+    @cached_property
     def categories(self) -> pd.DataFrame:
         from .patterns import finding_categories
 
@@ -212,6 +218,10 @@ def _make_group_differences(t: Tables, title: str, slide: bool):
     return ax.figure
 
 
+def _make_level_profile(t: Tables, title: str, slide: bool):
+    return charts.plot_level_profile(t.levels, title=title, ax=_axes(slide)).figure
+
+
 def _make_finding_categories(t: Tables, title: str, slide: bool):
     return charts.plot_finding_categories(t.categories, title=title, ax=_axes(slide)).figure
 
@@ -233,6 +243,14 @@ CHARTS: tuple[ChartSpec, ...] = (
         "all reviews. A row that is dark in every region is a national pattern; a row dark in one region only is a "
         "local one.",
         _make_spread,
+    ),
+    ChartSpec(
+        "level_profile",
+        "Where the factors originate: front line, local strategy or national",
+        "Each bar is the share of all coded factors that originate at that level of the system, with its 95% "
+        "interval and the number of codings beside it. Causes often sit above the sharp end: a short national or "
+        "local-strategic bar may mean the reviews looked mostly at the front line.",
+        _make_level_profile,
     ),
     ChartSpec(
         "cooccurrence",

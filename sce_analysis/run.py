@@ -47,14 +47,23 @@ class Run:
         return frame
 
     def figure(self, name: str, figure_or_axes):
-        """Save a chart as ``figures/<name>.png`` and ``.svg``; return the Figure for display."""
+        """Save a chart as ``figures/<name>.png`` and ``.svg``, close it, and return the saved PNG.
+
+        The notebook shows the PNG exactly as saved, whatever matplotlib backend the kernel has
+        (a report run under ``MPLBACKEND=Agg`` shows its charts too), and closed figures do not
+        pile up in memory over a long notebook.
+        """
+        import matplotlib.pyplot as plt
+        from IPython.display import Image
+
         from .charts import save_figure
 
         _check_name(name)
-        figure = getattr(figure_or_axes, "figure", figure_or_axes)
-        paths = save_figure(figure, self.out_dir / "figures" / name)
-        self.written.extend(paths)
-        return figure
+        figure = figure_or_axes.get_figure(root=True) if hasattr(figure_or_axes, "get_figure") else figure_or_axes
+        png, svg = save_figure(figure, self.out_dir / "figures" / name)
+        self.written.extend([png, svg])
+        plt.close(figure)
+        return Image(filename=str(png))
 
     def scope(self) -> pd.DataFrame:
         """What is in scope: the summary counts of the filtered review set."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import platform
 import re
 import sys
@@ -231,7 +230,9 @@ def _run_task(task: Task, *, progress: bool, log) -> Task:
             str(task.output),
             parameters=task.parameters,
             kernel_name="python3",
-            cwd=str(task.source.parent),
+            # The kernel starts in the notebook's folder, as in JupyterLab. (papermill's own ``cwd``
+            # changes the directory of this whole process, which races between --jobs threads.)
+            resources={"metadata": {"path": str(task.source.parent)}},
             progress_bar=progress,
             log_output=False,
             request_save_on_cell_execute=False,
@@ -448,8 +449,3 @@ def slug(value) -> str:
     """A folder name for a group value."""
     text = re.sub(r"[^A-Za-z0-9]+", "-", str(value)).strip("-").lower()
     return text or "group"
-
-
-def environment_for_kernels() -> None:
-    """Kernels draw with Agg and write no state into the user's home by accident."""
-    os.environ.setdefault("MPLBACKEND", "Agg")

@@ -51,6 +51,9 @@ def tables(rs):
         "trends": sce.factor_trends(rs),
         "differences": sce.compare_groups(rs, by="region"),
         "categories": sce.finding_categories(rs),
+        "levels": sce.level_profile(rs),
+        "coverage_year": sce.coverage(rs, by="year"),
+        "coverage_region": sce.coverage(rs, by="region"),
         "labels": dict(zip(rs.taxonomy["factor_code"], rs.taxonomy["label"], strict=True)),
     }
 
@@ -96,6 +99,12 @@ def _draw(name, t, *, ax=None, fig=None):
         return charts.plot_group_differences(t["differences"], group="North West", top=5, ax=ax)
     if name == "finding_categories":
         return charts.plot_finding_categories(t["categories"], ax=ax)
+    if name == "level_profile":
+        return charts.plot_level_profile(t["levels"], ax=ax)
+    if name == "coverage":
+        return charts.plot_coverage(t["coverage_year"], by="year", ax=ax)
+    if name == "coverage_region":
+        return charts.plot_coverage(t["coverage_region"], by="region", ax=ax)
     raise KeyError(name)
 
 
@@ -109,6 +118,9 @@ CHART_NAMES = [
     "trends",
     "group_differences",
     "finding_categories",
+    "level_profile",
+    "coverage",
+    "coverage_region",
 ]
 
 
@@ -194,6 +206,9 @@ def test_every_chart_has_a_title_that_can_be_replaced_or_left_out(name, tables):
         "sequences": lambda **k: charts.plot_sequences(tables["sequences"], **k),
         "group_differences": lambda **k: charts.plot_group_differences(tables["differences"], group="Midlands", **k),
         "finding_categories": lambda **k: charts.plot_finding_categories(tables["categories"], **k),
+        "level_profile": lambda **k: charts.plot_level_profile(tables["levels"], **k),
+        "coverage": lambda **k: charts.plot_coverage(tables["coverage_year"], **k),
+        "coverage_region": lambda **k: charts.plot_coverage(tables["coverage_region"], by="region", **k),
     }[name]
     assert draw().get_title(loc="left")
     assert draw(title="My own title").get_title(loc="left") == "My own title"
@@ -548,6 +563,47 @@ def test_finding_categories_with_a_suppressed_category(tables):
     ax = charts.plot_finding_categories(table)
     assert len(bars(ax)) == 5
     assert len([p for p in ax.patches if p.get_gid() == "suppressed"]) == 1
+
+
+def test_level_profile_national_on_top_in_level_colours(tables):
+    table = tables["levels"]
+    ax = charts.plot_level_profile(table)
+    assert [flat(t.get_text()) for t in ax.get_yticklabels()] == ["National", "Local strategic", "Frontline"]
+    expected = table.set_index("level").loc[["national", "local_strategic", "frontline"]]
+    np.testing.assert_allclose([b.get_width() for b in bars(ax)], expected["share"].to_numpy())
+    colours = [matplotlib.colors.to_hex(b.get_facecolor()) for b in bars(ax)]
+    assert colours == [style.level_color(level).lower() for level in ("national", "local_strategic", "frontline")]
+    values = [t.get_text() for t in ax.texts if t.get_gid() == "value"]
+    assert values[0].endswith(f"({expected['n_codings'].iloc[0]} codings)")
+    assert f"N = {int(table['n_codings'].sum()):,}" in flat(ax.get_xlabel())
+
+
+def test_level_profile_with_a_suppressed_level_and_a_grouped_table(tables, rs):
+    table = tables["levels"].copy()
+    table.loc[2, ["n_codings", "share", "ci_low", "ci_high"]] = np.nan
+    ax = charts.plot_level_profile(table)
+    assert len(bars(ax)) == 2 and len([p for p in ax.patches if p.get_gid() == "suppressed"]) == 1
+    with pytest.raises(sce.ParameterError, match="one row per level"):
+        charts.plot_level_profile(sce.level_profile(rs, by="region"))
+
+
+def test_coverage_by_year_draws_one_bar_per_year_in_order(tables):
+    table = tables["coverage_year"]
+    ax = charts.plot_coverage(table, by="year")
+    assert [b.get_x() + b.get_width() / 2 for b in bars(ax)] == table["year"].tolist()
+    assert [b.get_height() for b in bars(ax)] == table["n_reviews"].tolist()
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "value"] == [str(n) for n in table["n_reviews"]]
+    assert f"N = {table['n_reviews'].sum()} reviews" in flat(ax.get_xlabel())
+
+
+def test_coverage_by_region_is_sorted_largest_first_and_skips_suppressed(tables):
+    table = tables["coverage_region"].copy()
+    ax = charts.plot_coverage(table, by="region")
+    order = table.sort_values(["n_reviews", "region"], ascending=[False, True])
+    assert [flat(t.get_text()) for t in ax.get_yticklabels()] == order["region"].tolist()
+    table.loc[0, "n_reviews"] = np.nan
+    ax = charts.plot_coverage(table, by="region")
+    assert len(bars(ax)) == len(table) - 1
 
 
 # ----------------------------------------------------------------------------------- saving

@@ -59,7 +59,7 @@ class Links(HTMLParser):
 
 def test_the_registry_names_each_chart_once_with_two_sentences_on_how_to_read_it():
     names = [spec.name for spec in gallery.CHARTS]
-    assert len(names) == len(set(names)) == 9
+    assert len(names) == len(set(names)) == 10
     for spec in gallery.CHARTS:
         assert len(sentences(spec.how_to_read)) == 2, spec.name
         assert spec.title and callable(spec.make)
@@ -128,3 +128,28 @@ def test_chart_figures_carry_the_scope_stamp(rs):
     assert fig.get_supxlabel() == "N = 80 reviews · 2011–2025 · synthetic data"
     assert fig.axes[0].get_title(loc="left") == ""
     matplotlib.pyplot.close(fig)
+
+
+def test_gallery_and_deck_commands(tmp_path, capsys):
+    from pptx import Presentation
+
+    from sce_analysis.cli import main
+
+    assert main(["gallery", "--out", str(tmp_path / "gallery"), "--context", "talk"]) == 0
+    assert "Gallery:" in capsys.readouterr().out
+    assert all((tmp_path / "gallery" / f"{spec.name}.png").is_file() for spec in gallery.CHARTS)
+    assert (tmp_path / "gallery" / "index.html").is_file()
+    assert main(["deck", "--out", str(tmp_path / "deck.pptx")]) == 0
+    deck = Presentation(str(tmp_path / "deck.pptx"))
+    assert len(deck.slides) == 1 + len(gallery.CHARTS)
+
+
+def test_gallery_command_refuses_invalid_data(tmp_path, capsys):
+    from conftest import CLEAN, write_set
+
+    from sce_analysis.cli import main
+
+    bad = write_set(tmp_path / "bad", {**CLEAN, "findings.csv": ""})
+    assert main(["gallery", "--data", str(bad), "--out", str(tmp_path / "g")]) == 1
+    assert "the file is empty" in capsys.readouterr().out
+    assert not (tmp_path / "g").exists()
