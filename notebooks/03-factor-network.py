@@ -68,11 +68,11 @@ pairs.head(10)
 # Every pair of factors: how often together, how much more than chance (lift), and the one-sided Fisher test with Benjamini-Hochberg q.
 
 # %%
-network = sce.factor_network(rs, unit=pair_unit, alpha=alpha, min_count=min_count, min_lift=min_lift)
+network = run.network(sce.factor_network(rs, unit=pair_unit, alpha=alpha, min_count=min_count, min_lift=min_lift))
 network
 
 # %% [markdown]
-# The network keeps the pairs with q below alpha and lift above min_lift.
+# The network keeps the pairs with q below alpha and lift above min_lift (in publication mode, none resting on a small count).
 
 # %%
 themes = run.table("themes", sce.systemic_themes(rs, unit=pair_unit, alpha=alpha, min_count=min_count, min_lift=min_lift, seed=seed, resamples=resamples))

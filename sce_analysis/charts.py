@@ -400,7 +400,7 @@ def _horizontal_bars(
         ax.errorbar(
             share[whisker],
             y[whisker],
-            xerr=[share[whisker] - low[whisker], high[whisker] - share[whisker]],
+            xerr=[np.clip(share[whisker] - low[whisker], 0, None), np.clip(high[whisker] - share[whisker], 0, None)],
             fmt="none",
             ecolor=style.INK,
             elinewidth=mpl.rcParams["lines.linewidth"] * 0.6,
@@ -1751,6 +1751,8 @@ def plot_trends(
     unit = _unit_of_prevalence(by_year)
     unit_word = _UNIT_NAMES[unit][1]
     totals = by_year.groupby("year")["n_total"].max() if "n_total" in by_year else pd.Series(dtype=float)
+    if totals.isna().any():  # a suppressed year (publication mode) leaves the totals unsaid
+        totals = pd.Series(dtype=float)
     n_all = totals.sum() if len(totals) else None
     if len(totals) and totals.min() != totals.max():
         per_year = f", {int(totals.min()):,}–{int(totals.max()):,} a year"

@@ -233,16 +233,23 @@ def _gallery(args) -> int:
     problems, rs = read_checked(args.data)
     if problems:
         return _report_problems(args.data, problems, "table")
+    threshold = args.suppress_below if args.publication else None
     if args.command == "gallery":
         out = Path(args.out or "reports/gallery")
-        paths = render_gallery(rs, out, context=args.context, seed=args.seed)
+        paths = render_gallery(rs, out, context=args.context, seed=args.seed, suppress_below=threshold)
         print(
             f"Gallery: {out / 'index.html'}  ({sum(p.suffix == '.png' for p in paths)} charts, {args.context} context)"
         )
     else:
-        path = build_deck(rs, Path(args.out or "reports/deck.pptx"), seed=args.seed)
+        path = build_deck(rs, Path(args.out or "reports/deck.pptx"), seed=args.seed, suppress_below=threshold)
         print(f"Deck: {path}")
     return 0
+
+
+def _scan(args) -> int:
+    from .scan import main as scan_main
+
+    return scan_main(args.folder)
 
 
 def _synthetic(args) -> int:
@@ -310,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     gallery.add_argument("--out", help="the folder (default: reports/gallery)")
     gallery.add_argument("--context", choices=("paper", "talk"), default="paper", help="paper, or talk for slides")
     gallery.add_argument("--seed", type=int, default=0, help="seed for themes and layouts (default 0)")
+    gallery.add_argument("--publication", action="store_true", help="suppress small counts (publication mode)")
+    gallery.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
     gallery.set_defaults(run=_gallery)
 
     deck = commands.add_parser(
@@ -320,7 +329,19 @@ def build_parser() -> argparse.ArgumentParser:
     deck.add_argument("--data", default="data/sample", help="the review-set folder (default: data/sample)")
     deck.add_argument("--out", help="the .pptx file (default: reports/deck.pptx)")
     deck.add_argument("--seed", type=int, default=0, help="seed for themes and layouts (default 0)")
+    deck.add_argument("--publication", action="store_true", help="suppress small counts (publication mode)")
+    deck.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
     deck.set_defaults(run=_gallery)
+
+    scan = commands.add_parser(
+        "scan",
+        help="look for likely personal identifiers in a review set's free text before it is shared",
+        description="Scan every CSV of FOLDER for postcodes, NHS numbers (valid checksum), phone numbers, email "
+        "addresses, dates of birth and personal names. Exits 1 when anything is found, 0 when clean, 2 when the "
+        "folder is missing.",
+    )
+    scan.add_argument("folder", help="the review-set folder")
+    scan.set_defaults(run=_scan)
 
     synthetic = commands.add_parser(
         "synthetic",

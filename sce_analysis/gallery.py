@@ -41,76 +41,90 @@ class Tables:
     drawn in the forest plot: the one with the clearest differences) and ``scope`` (the footnote).
     """
 
-    def __init__(self, rs, *, seed: int = 0):
+    def __init__(self, rs, *, seed: int = 0, suppress_below: int | None = None):
         self.rs = rs
         self.seed = seed
+        #: Publication mode when set: every table passes through disclosure control first.
+        self.suppress_below = suppress_below
+
+    def _out(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if self.suppress_below is None:
+            return frame
+        from .disclosure import publish
+
+        return publish(frame, threshold=self.suppress_below).frame
 
     @cached_property
     def prevalence(self) -> pd.DataFrame:
         from .patterns import factor_prevalence
 
-        return factor_prevalence(self.rs)
+        return self._out(factor_prevalence(self.rs))
 
     @cached_property
     def prevalence_by_region(self) -> pd.DataFrame:
         from .patterns import factor_prevalence
 
-        return factor_prevalence(self.rs, by="region")
+        return self._out(factor_prevalence(self.rs, by="region"))
 
     @cached_property
     def prevalence_by_year(self) -> pd.DataFrame:
         from .patterns import factor_prevalence
 
-        return factor_prevalence(self.rs, by="year")
+        return self._out(factor_prevalence(self.rs, by="year"))
 
     @cached_property
     def pairs(self) -> pd.DataFrame:
         from .networks import factor_pairs
 
-        return factor_pairs(self.rs)
+        return self._out(factor_pairs(self.rs))
 
     @cached_property
     def themes(self) -> pd.DataFrame:
         from .networks import systemic_themes
 
         # Stability needs bootstrap resamples, which the charts do not show: skip them.
-        return systemic_themes(self.rs, seed=self.seed, resamples=0)
+        return self._out(systemic_themes(self.rs, seed=self.seed, resamples=0))
 
     @cached_property
     def network(self):
         from .networks import factor_network
 
-        return factor_network(self.rs)
+        graph = factor_network(self.rs)
+        if self.suppress_below is None:
+            return graph
+        from .disclosure import publish_network
+
+        return publish_network(graph, threshold=self.suppress_below)
 
     @cached_property
     def sequences(self) -> pd.DataFrame:
         from .networks import factor_sequences
 
-        return factor_sequences(self.rs, seed=self.seed)
+        return self._out(factor_sequences(self.rs, seed=self.seed))
 
     @cached_property
     def trends(self) -> pd.DataFrame:
         from .patterns import factor_trends
 
-        return factor_trends(self.rs)
+        return self._out(factor_trends(self.rs))
 
     @cached_property
     def differences(self) -> pd.DataFrame:
         from .patterns import compare_groups
 
-        return compare_groups(self.rs, by="region")
+        return self._out(compare_groups(self.rs, by="region"))
 
     @cached_property
     def levels(self) -> pd.DataFrame:
         from .patterns import level_profile
 
-        return level_profile(self.rs)
+        return self._out(level_profile(self.rs))
 
     @cached_property
     def categories(self) -> pd.DataFrame:
         from .patterns import finding_categories
 
-        return finding_categories(self.rs)
+        return self._out(finding_categories(self.rs))
 
     @cached_property
     def labels(self) -> dict[str, str]:
@@ -318,7 +332,12 @@ def chart_figure(spec: ChartSpec, tables: Tables, *, context: str = "paper", sli
     """
     with style.context(context):
         fig = spec.make(tables, spec.title_for(tables) if title is None else title, slide)
-        style.stamp(fig, tables.rs)
+        extra = None
+        if tables.suppress_below is not None:
+            from .disclosure import footer
+
+            extra = footer(tables.suppress_below)
+        style.stamp(fig, tables.rs, extra=extra)
     return fig
 
 
@@ -328,7 +347,9 @@ def _check_context(context: str) -> str:
     return context
 
 
-def render_gallery(rs, out_dir, *, context: str = "paper", seed: int = 0) -> list[Path]:
+def render_gallery(
+    rs, out_dir, *, context: str = "paper", seed: int = 0, suppress_below: int | None = None
+) -> list[Path]:
     """Render every chart of a review set into a folder, with an ``index.html`` contact sheet.
 
     Each chart of :data:`CHARTS` is written as ``<name>.png`` (200 dpi) and ``<name>.svg``,
@@ -361,7 +382,7 @@ def render_gallery(rs, out_dir, *, context: str = "paper", seed: int = 0) -> lis
     context = _check_context(context)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables = Tables(rs, seed=seed)
+    tables = Tables(rs, seed=seed, suppress_below=suppress_below)
     written: list[Path] = []
     cards = []
     for spec in CHARTS:
@@ -421,7 +442,7 @@ def _contact_sheet(tables: Tables, cards: list[tuple[str, str, str]]) -> str:
 """
 
 
-def build_deck(rs, path, *, context: str = "talk", seed: int = 0) -> Path:
+def build_deck(rs, path, *, context: str = "talk", seed: int = 0, suppress_below: int | None = None) -> Path:
     """Write a PowerPoint deck: a title slide with the scope, then one chart per slide.
 
     Each chart slide has the chart's title and, in its speaker notes, two sentences on how to
@@ -459,7 +480,7 @@ def build_deck(rs, path, *, context: str = "talk", seed: int = 0) -> Path:
     if path.suffix.lower() != ".pptx":
         path = path.with_name(path.name + ".pptx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tables = Tables(rs, seed=seed)
+    tables = Tables(rs, seed=seed, suppress_below=suppress_below)
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     deck.core_properties.title = "Patterns across case reviews"

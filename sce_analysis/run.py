@@ -37,14 +37,38 @@ class Run:
     def publication(self) -> bool:
         return bool(self.parameters.get("publication"))
 
+    @property
+    def threshold(self) -> int:
+        return int(self.parameters.get("suppress_below", 5))
+
     def table(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-        """Write ``frame`` to ``tables/<name>.csv`` and return it for display."""
+        """Write ``frame`` to ``tables/<name>.csv`` and return it for display.
+
+        In publication mode the table first passes through :func:`sce_analysis.disclosure.publish`:
+        small counts and what rests on them are written as ``c`` (and returned as missing values,
+        which charts draw as marked gaps), free text and identifiers are left out.
+        """
         _check_name(name)
         path = self.out_dir / "tables" / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(path, index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT)
+        if self.publication:
+            from .disclosure import publish, to_published_csv
+
+            published = publish(frame, threshold=self.threshold)
+            to_published_csv(published, path)
+            frame = published.frame
+        else:
+            frame.to_csv(path, index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT)
         self.written.append(path)
         return frame
+
+    def network(self, graph):
+        """The factor network to draw: in publication mode, without links and factors on small counts."""
+        if not self.publication:
+            return graph
+        from .disclosure import publish_network
+
+        return publish_network(graph, threshold=self.threshold)
 
     def figure(self, name: str, figure_or_axes):
         """Save a chart as ``figures/<name>.png`` and ``.svg``, close it, and return the saved PNG.
@@ -60,6 +84,10 @@ class Run:
 
         _check_name(name)
         figure = figure_or_axes.get_figure(root=True) if hasattr(figure_or_axes, "get_figure") else figure_or_axes
+        if self.publication:
+            from .disclosure import footer
+
+            figure.text(0.99, 0.002, footer(self.threshold), ha="right", va="bottom", fontsize=8, color="#555555")
         png, svg = save_figure(figure, self.out_dir / "figures" / name)
         self.written.extend([png, svg])
         plt.close(figure)

@@ -323,8 +323,22 @@ def finish_sweep(out: Path, by: str, reports: list[tuple[str, Path, dict]]) -> N
 
 def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
     """Write the HTML pages, the manifest and the landing page of a finished report."""
+    publication = bool(plan.parameters.get("publication"))
+    threshold = int(plan.parameters.get("suppress_below", 5))
     for task in plan.tasks:
-        export_html(task, plan.out)
+        page = export_html(task, plan.out)
+        if page is not None and publication:
+            from .disclosure import footer
+
+            banner = f"<p style='font-weight:bold;margin:1rem'>{html.escape(footer(threshold))}</p>"
+            text = re.sub(
+                r"(<body[^>]*>)", r"\1" + banner.replace("\\", "\\\\"), page.read_text(encoding="utf-8"), count=1
+            )
+            page.write_text(text, encoding="utf-8")
+    if publication and (plan.out / "tables").is_dir():
+        from .disclosure import footer
+
+        (plan.out / "tables" / "README.txt").write_text(footer(threshold) + "\n", encoding="utf-8")
     outputs = sorted(
         str(p.relative_to(plan.out))
         for sub in ("notebooks", "html", "tables", "figures")
@@ -335,6 +349,7 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
         "report": plan.label or "sce_analysis report",
         "parameters": plan.parameters,
         "input": {"data_dir": str(plan.data_dir), **fingerprint(plan.data_dir)},
+        "publication": {"mode": publication, "suppress_below": threshold},
         "versions": {"python": platform.python_version(), **_versions()},
         "started": plan.started,
         "ended": ended,
@@ -374,7 +389,9 @@ def now() -> str:
 def landing_page(plan: ReportPlan, manifest: dict, review_set=None) -> str:
     """``index.html``: the scope, the key numbers and links to every output."""
     key_numbers = ""
-    if review_set is not None:
+    if review_set is not None and plan.parameters.get("publication"):
+        key_numbers = "<h2>In scope</h2><p>Counts are in the tables (publication mode).</p>"
+    elif review_set is not None:
         rows = review_set.summary().itertuples(index=False)
         key_numbers = "".join(f"<tr><th>{html.escape(m.replace('_', ' '))}</th><td>{c:,}</td></tr>" for m, c in rows)
         key_numbers = f"<h2>In scope</h2><table>{key_numbers}</table>"

@@ -28,6 +28,9 @@ def wilson_interval(count, nobs, *, alpha: float = 0.05) -> tuple[np.ndarray, np
     nobs = np.asarray(nobs, dtype=float)
     safe = np.where(nobs > 0, nobs, 1.0)
     low, high = proportion_confint(count, safe, alpha=alpha, method="wilson")
+    # Rounding can put a bound a hair past the estimate (2.8e-17 above a share of 0): keep p inside.
+    share = count / safe
+    low, high = np.minimum(low, share), np.maximum(high, share)
     empty = nobs <= 0
     return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
 
