@@ -51,7 +51,6 @@ run = sce.start_run(
     interactive=interactive,
 )
 rs = run.review_set
-rs
 
 # %% [markdown]
 # The set in scope after the filters; every other notebook works on exactly these reviews.

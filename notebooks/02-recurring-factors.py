@@ -57,7 +57,6 @@ run = sce.start_run(
     min_area_share=min_area_share,
 )
 rs = run.review_set
-rs
 
 
 # %%

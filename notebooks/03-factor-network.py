@@ -57,7 +57,6 @@ run = sce.start_run(
     resamples=resamples,
 )
 rs = run.review_set
-rs
 
 
 # %%

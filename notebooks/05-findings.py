@@ -53,7 +53,6 @@ run = sce.start_run(
     top=top,
 )
 rs = run.review_set
-rs
 
 
 # %%

@@ -56,6 +56,7 @@ FREE_TEXT_COLUMNS = frozenset(
 
 #: Counts of units (reviews, episodes, findings, codings): the cells primary suppression protects.
 COUNT_COLUMNS = (
+    "count",
     "n_reviews",
     "n_units",
     "n_episodes",

@@ -184,6 +184,18 @@ def test_no_free_text_or_identifier_reaches_any_publication_output(marked_set, t
             assert marker not in text, f"{marker} in {path.relative_to(out)}"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["publication"] == {"mode": True, "suppress_below": 5}
+    # The gallery and the deck in publication mode carry none of it either.
+    assert main(["gallery", "--publication", "--data", str(marked_set), "--out", str(tmp_path / "g")]) == 0
+    assert main(["deck", "--publication", "--data", str(marked_set), "--out", str(tmp_path / "d.pptx")]) == 0
+    from pptx import Presentation
+
+    deck = Presentation(str(tmp_path / "d.pptx"))
+    deck_text = " ".join(
+        shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
+    ) + " ".join(slide.notes_slide.notes_text_frame.text for slide in deck.slides if slide.has_notes_slide)
+    gallery_text = " ".join(p.read_bytes().decode("utf-8", "replace") for p in (tmp_path / "g").iterdir())
+    for marker in [*MARKERS.values(), "ZQXID"]:
+        assert marker not in deck_text and marker not in gallery_text, marker
     assert "Publication mode" in (out / "html" / "02-recurring-factors.html").read_text()
     assert (out / "tables" / "README.txt").read_text().startswith("Publication mode")
 
@@ -197,6 +209,9 @@ def test_publication_at_region_level_produces_every_table(tmp_path):
     for name in ("data_summary", "factor_prevalence", "recurring_factors", "factor_trends", "group_differences"):
         assert name in tables
     assert f",{SUPPRESSED}," in tables["factor_prevalence"]
+    # The scope itself: a count of areas or reviews below the threshold is not shown either.
+    summary = pd.read_csv(out / "tables" / "data_summary.csv").set_index("measure")["count"]
+    assert summary["regions"] == SUPPRESSED
     for name, text in tables.items():
         frame = pd.read_csv(pd.io.common.StringIO(text))
         assert_no_small_count(frame.replace(SUPPRESSED, np.nan), 5, name)
