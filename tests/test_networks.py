@@ -21,7 +21,6 @@ Rules the references follow (from the specification and the docstrings):
 
 from __future__ import annotations
 
-import csv
 import itertools
 import math
 from collections import Counter, defaultdict
@@ -32,6 +31,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from brute import RawSet
 from conftest import CLEAN, SAMPLE, write_set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -95,42 +95,13 @@ PLANT_SEED = 3
 # ============================================================================ the raw CSV reference
 
 
-def _read(folder: Path, name: str) -> list[dict[str, str]]:
-    with open(Path(folder) / f"{name}.csv", newline="", encoding="utf-8") as stream:
-        return list(csv.DictReader(stream))
-
-
-class Raw:
-    """The rows of a review-set folder as the csv module reads them: text, in file order."""
+class Raw(RawSet):
+    """The sample's rows as the csv module reads them (see tests/brute.py), with lookups."""
 
     def __init__(self, folder: Path):
-        self.reviews = _read(folder, "reviews")
-        self.episodes = _read(folder, "episodes")
-        self.factors = _read(folder, "factors")
-        self.taxonomy = _read(folder, "taxonomy")
+        super().__init__(folder)
         self.review_ids = [r["review_id"] for r in self.reviews]
-        self.codes = [t["factor_code"] for t in self.taxonomy]
         self.order = {code: i for i, code in enumerate(self.codes)}
-        self.term = {t["factor_code"]: t for t in self.taxonomy}
-
-    def codings(self, *, polarity: str | None = None, coder: str | None = None) -> list[dict[str, str]]:
-        """Factor rows of one coder per episode, with empty polarity read as problematic."""
-        first: dict[tuple[str, str], str] = {}
-        coded_by: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for row in self.factors:
-            key = (row["review_id"], row["episode_id"])
-            first.setdefault(key, row["coder"])
-            coded_by[key].add(row["coder"])
-        kept = []
-        for row in self.factors:
-            key = (row["review_id"], row["episode_id"])
-            chosen = coder if coder is not None and coder in coded_by[key] else first[key]
-            if row["coder"] != chosen:
-                continue
-            row = dict(row, polarity=row["polarity"] or "problematic")
-            if polarity is None or row["polarity"] == polarity:
-                kept.append(row)
-        return kept
 
     def units(self, unit: str) -> list[tuple[str, ...]]:
         if unit == "review":

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from brute import RawSet
 from conftest import CLEAN, SAMPLE, write_set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -99,43 +100,12 @@ TREND_RTOL = 1e-6
 # ============================================================================ the raw CSV reference
 
 
-def _read(folder: Path, name: str) -> list[dict[str, str]]:
-    with open(folder / f"{name}.csv", newline="", encoding="utf-8") as stream:
-        return list(csv.DictReader(stream))
-
-
-class Raw:
-    """The rows of a review-set folder as the csv module reads them: text, in file order."""
+class Raw(RawSet):
+    """The sample's rows as the csv module reads them (see tests/brute.py), with lookups."""
 
     def __init__(self, folder: Path):
-        folder = Path(folder)
-        self.reviews = _read(folder, "reviews")
-        self.episodes = _read(folder, "episodes")
-        self.factors = _read(folder, "factors")
-        self.findings = _read(folder, "findings")
-        self.taxonomy = _read(folder, "taxonomy")
+        super().__init__(folder)
         self.review = {r["review_id"]: r for r in self.reviews}
-        self.codes = [t["factor_code"] for t in self.taxonomy]
-        self.term = {t["factor_code"]: t for t in self.taxonomy}
-
-    def codings(self, *, coder: str | None = None, polarity: str | None = None) -> list[dict[str, str]]:
-        """Factor rows of one coder per episode, with empty polarity read as problematic."""
-        first: dict[tuple[str, str], str] = {}
-        coded_by: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for row in self.factors:
-            key = (row["review_id"], row["episode_id"])
-            first.setdefault(key, row["coder"])
-            coded_by[key].add(row["coder"])
-        kept = []
-        for row in self.factors:
-            key = (row["review_id"], row["episode_id"])
-            chosen = coder if coder is not None and coder in coded_by[key] else first[key]
-            if row["coder"] != chosen:
-                continue
-            row = dict(row, polarity=row["polarity"] or "problematic")
-            if polarity is None or row["polarity"] == polarity:
-                kept.append(row)
-        return kept
 
     def group_of(self, by: str | None) -> dict[str, str | None]:
         return {rid: (r[by] if by else None) for rid, r in self.review.items()}

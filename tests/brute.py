@@ -1,0 +1,50 @@
+"""Brute-force readers for independent checks: a review set as the csv module reads it, row by row.
+
+The library's own code is not used here, so tests that compare against these rows check the
+library against an independent computation.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+
+def read_rows(folder: Path, name: str) -> list[dict[str, str]]:
+    """The rows of ``<name>.csv`` as dicts of text, in file order."""
+    with open(Path(folder) / f"{name}.csv", newline="", encoding="utf-8") as stream:
+        return list(csv.DictReader(stream))
+
+
+class RawSet:
+    """The rows of a review-set folder as the csv module reads them: text, in file order."""
+
+    def __init__(self, folder: Path):
+        folder = Path(folder)
+        self.reviews = read_rows(folder, "reviews")
+        self.episodes = read_rows(folder, "episodes")
+        self.factors = read_rows(folder, "factors")
+        self.findings = read_rows(folder, "findings")
+        self.taxonomy = read_rows(folder, "taxonomy")
+        self.codes = [t["factor_code"] for t in self.taxonomy]
+        self.term = {t["factor_code"]: t for t in self.taxonomy}
+
+    def codings(self, *, coder: str | None = None, polarity: str | None = None) -> list[dict[str, str]]:
+        """Factor rows of one coder per episode, with empty polarity read as problematic."""
+        first: dict[tuple[str, str], str] = {}
+        coded_by: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for row in self.factors:
+            key = (row["review_id"], row["episode_id"])
+            first.setdefault(key, row["coder"])
+            coded_by[key].add(row["coder"])
+        kept = []
+        for row in self.factors:
+            key = (row["review_id"], row["episode_id"])
+            chosen = coder if coder is not None and coder in coded_by[key] else first[key]
+            if row["coder"] != chosen:
+                continue
+            row = dict(row, polarity=row["polarity"] or "problematic")
+            if polarity is None or row["polarity"] == polarity:
+                kept.append(row)
+        return kept
