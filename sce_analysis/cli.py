@@ -156,7 +156,9 @@ def _report(args) -> int:
     except ParameterError as error:
         print(f"sce-analysis {args.command}: {error}", file=sys.stderr)
         return 2
-    plan = runner.plan_report(selected, per_notebook, out, label=f"Cross-review analysis of {params['data_dir']}")
+    plan = runner.plan_report(
+        selected, per_notebook, out, label=f"Cross-review analysis of {Path(params['data_dir']).name}"
+    )
     plan.started = runner.now()
     print(f"{len(plan.tasks)} notebook(s) on {_describe(scoped)}.", file=sys.stderr)
     runner.execute(plan.tasks, jobs=args.jobs)

@@ -393,7 +393,10 @@ def landing_page(plan: ReportPlan, manifest: dict, review_set=None) -> str:
         key_numbers = "<h2>In scope</h2><p>Counts are in the tables (publication mode).</p>"
     elif review_set is not None:
         rows = review_set.summary().itertuples(index=False)
-        key_numbers = "".join(f"<tr><th>{html.escape(m.replace('_', ' '))}</th><td>{c:,}</td></tr>" for m, c in rows)
+        key_numbers = "".join(
+            f"<tr><th>{html.escape(m.replace('_', ' '))}</th><td>{c if m.endswith('_year') else f'{c:,}'}</td></tr>"
+            for m, c in rows
+        )
         key_numbers = f"<h2>In scope</h2><table>{key_numbers}</table>"
     scope = {k: v for k, v in plan.parameters.items() if k not in ("data_dir", "out_dir")}
     scope_rows = "".join(

@@ -138,6 +138,7 @@ def test_index_links_every_page_and_shows_the_scope(report, rs):
     for notebook in EXPECTED:
         assert f"html/{notebook}.html" in index
     assert f"<th>reviews</th><td>{len(rs.reviews)}</td>" in index
+    assert f"<th>first year</th><td>{rs.reviews['year'].min()}</td>" in index  # a year, not "2,011"
     assert "tables/factor_prevalence.csv" in index and "figures/prevalence.png" in index
 
 
