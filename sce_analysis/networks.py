@@ -156,7 +156,10 @@ def factor_pairs(rs, *, unit="episode", min_count=5, polarity=None, coder=None) 
         - ``q_value``: Benjamini-Hochberg over all the pairs in the table.
 
         Sorted by ``p_value``. A rare pair can have a huge lift and no practical weight: read
-        the counts beside it.
+        the counts beside it. Pairs are pooled over the years in scope, so two factors that both
+        rise (or both fall) over the years co-occur more than chance for that reason alone:
+        check such a link within a period (``rs.filter(years=...)``) before reading it as a
+        mechanism (see ``factor_trends``).
 
     Examples
     --------
