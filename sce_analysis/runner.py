@@ -45,17 +45,22 @@ SWEEP_PARAMETER = {"region": "regions", "area": "areas", "review_type": "review_
 VERSIONED = ("sce_analysis", "pandas", "numpy", "scipy", "statsmodels", "networkx", "matplotlib", "papermill")
 
 
+#: Report notebooks are numbered 01 to 09; 10 and above are interactive apps (the explorer),
+#: which a report does not run.
+REPORT_NOTEBOOKS = "0[1-9]-*.ipynb"
+
+
 def notebooks(folder: Path | None = None) -> dict[str, Path]:
     """The notebooks of a suite by name (``01-overview`` ...), in order; the shipped suite by default."""
     folder = Path(folder) if folder is not None else NOTEBOOK_DIR
-    return {path.stem: path for path in sorted(folder.glob("[0-9][0-9]-*.ipynb"))}
+    return {path.stem: path for path in sorted(folder.glob(REPORT_NOTEBOOKS))}
 
 
 def select_notebooks(spec: str | None, folder: Path | None = None) -> dict[str, Path]:
     """Notebooks chosen by ``--notebooks 01,03`` (numbers or full names); all when None."""
     available = notebooks(folder)
     if not available:
-        raise ParameterError(f"no notebook named like 01-name.ipynb in {folder or NOTEBOOK_DIR}.")
+        raise ParameterError(f"no report notebook (01-name.ipynb to 09-name.ipynb) in {folder or NOTEBOOK_DIR}.")
     if not spec:
         return available
     chosen = {}
