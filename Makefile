@@ -46,6 +46,9 @@ sample: $(STAMP) ## regenerate data/sample from the seeded generator
 bench: $(STAMP) ## time the library at national scale (10,000 reviews)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_patterns.py
+	$(BIN)/python benchmarks/bench_networks.py
+	$(BIN)/python benchmarks/bench_explorer.py
+	$(BIN)/python benchmarks/bench_report.py
 
 clean: ## remove the venv, caches and generated reports
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis

@@ -51,6 +51,7 @@ from .patterns import (
 from .presence import Presence, presence
 from .reviewset import ReviewSet
 from .run import Run, start_run
+from .widgets import Explorer, explore
 
 __version__ = "0.1.0"
 
@@ -106,4 +107,6 @@ __all__ = [
     "plot_level_profile",
     "plot_coverage",
     "save_figure",
+    "Explorer",
+    "explore",
 ]

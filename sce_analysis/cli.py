@@ -254,6 +254,12 @@ def _scan(args) -> int:
     return scan_main(args.folder)
 
 
+def _dashboard(args) -> int:
+    from .widgets import serve_dashboard
+
+    return serve_dashboard(args.data, port=args.port, publication=args.publication, suppress_below=args.suppress_below)
+
+
 def _synthetic(args) -> int:
     from . import synthetic
 
@@ -344,6 +350,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("folder", help="the review-set folder")
     scan.set_defaults(run=_scan)
+
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="serve the explorer as a code-free Voila dashboard on 127.0.0.1",
+        description="Serve notebooks/10-explorer.ipynb with Voila on 127.0.0.1 only, with no code shown, and print "
+        "its URL.",
+    )
+    dashboard.add_argument("--data", default="data/sample", metavar="DIR", help="the review-set folder")
+    dashboard.add_argument("--port", type=int, default=8866, metavar="N", help="the port (default 8866)")
+    dashboard.add_argument("--publication", action="store_true", help="suppress small counts and leave out free text")
+    dashboard.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
+    dashboard.set_defaults(run=_dashboard)
 
     synthetic = commands.add_parser(
         "synthetic",

@@ -1,0 +1,221 @@
+"""The explorer app without a browser: its status line, drill-down, publication mode and charts.
+
+Every count the explorer shows is checked against an independent computation: :meth:`ReviewSet.filter`
+for the scope, and a brute-force pass over the rows of ``factors`` for the drill-down.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SAMPLE
+
+import sce_analysis as sce
+from sce_analysis.widgets import TABS, explore
+
+
+@pytest.fixture(scope="module")
+def rs():
+    return sce.load(SAMPLE)
+
+
+@pytest.fixture
+def app(rs):
+    return explore(rs)
+
+
+def expected_status(subset) -> str:
+    reviews = subset.reviews
+    if len(reviews) == 0:
+        return "0 reviews · 0 areas · no years in scope"
+    first, last = int(reviews["year"].min()), int(reviews["year"].max())
+    years = f"year {first}" if first == last else f"years {first}–{last}"
+    return f"{len(reviews)} reviews · {reviews['area'].nunique()} areas · {years} in scope"
+
+
+def status_of(app) -> str:
+    return re.sub(r"<[^>]+>", "", app.status.value)
+
+
+def brute_force_kpes(rs, code: str, subset_ids: set, polarity: str | None = None) -> set[tuple[str, str]]:
+    """(review_id, episode_id) of the episodes where ``code`` is coded by the episode's first coder."""
+    first_coder: dict[tuple[str, str], str] = {}
+    found = set()
+    for row in rs.factors.itertuples(index=False):
+        episode = (row.review_id, row.episode_id)
+        coder = "" if pd.isna(row.coder) else row.coder
+        first_coder.setdefault(episode, coder)
+        if first_coder[episode] != coder or row.factor_code != code or row.review_id not in subset_ids:
+            continue
+        if polarity is not None and row.polarity != polarity:
+            continue
+        found.add(episode)
+    return found
+
+
+def test_status_line_starts_with_the_whole_set(app, rs):
+    assert status_of(app) == expected_status(rs)
+    assert "sce-status" in app.status._dom_classes
+
+
+def test_year_range_and_region_update_the_status(app, rs):
+    app.years.value = (2015, 2020)
+    assert status_of(app) == expected_status(rs.filter(years=(2015, 2020)))
+    region = sorted(rs.reviews["region"].unique())[1]
+    app.regions.value = (region,)
+    assert status_of(app) == expected_status(rs.filter(years=(2015, 2020), regions=[region]))
+    app.regions.value = ()
+    assert status_of(app) == expected_status(rs.filter(years=(2015, 2020)))
+
+
+def test_area_and_review_type_filters_match_reviewset_filter(app, rs):
+    area = rs.reviews["area"].value_counts().index[0]
+    review_type = sorted(rs.reviews["review_type"].unique())[0]
+    app.set_filters(areas=[area], review_types=[review_type])
+    assert status_of(app) == expected_status(rs.filter(areas=[area], review_types=[review_type]))
+    mask = app.review_mask()
+    assert set(rs.reviews.loc[mask, "review_id"]) == set(
+        rs.filter(areas=[area], review_types=[review_type]).reviews["review_id"]
+    )
+
+
+def test_empty_scope_says_so_and_does_not_fail(app, rs):
+    region = sorted(rs.reviews["region"].unique())[0]
+    missing = sorted(set(range(app.years.min, app.years.max + 1)) - set(rs.filter(regions=[region]).reviews["year"]))
+    if not missing:
+        pytest.skip("every year has a review of this region")
+    app.set_filters(regions=[region], years=(missing[0], missing[0]))
+    assert status_of(app) == "0 reviews · 0 areas · no years in scope"
+    assert app.charts["recurrence"].value[:4] == b"\x89PNG"
+
+
+def test_recurrence_counts_equal_factor_prevalence(app, rs):
+    region = sorted(rs.reviews["region"].unique())[2]
+    for unit in ("review", "episode"):
+        app.set_filters(regions=[region], years=(2012, 2023), unit=unit)
+        mine = app.prevalence().set_index("factor_code")
+        theirs = sce.factor_prevalence(rs.filter(regions=[region], years=(2012, 2023)), unit=unit)
+        theirs = theirs.set_index("factor_code").loc[mine.index]
+        for column in ("n_units", "n_reviews", "n_total"):
+            assert mine[column].tolist() == theirs[column].tolist(), (unit, column)
+        np.testing.assert_allclose(mine["share"], theirs["share"])
+        np.testing.assert_allclose(mine["ci_low"], theirs["ci_low"])
+
+
+def test_drill_down_lists_exactly_the_kpes_where_the_factor_is_coded(app, rs):
+    region = sorted(rs.reviews["region"].unique())[0]
+    app.set_filters(regions=[region], years=(2013, 2024))
+    ids = set(rs.filter(regions=[region], years=(2013, 2024)).reviews["review_id"])
+    codes = rs.factors["factor_code"].value_counts().index[[0, 5, 20]]
+    for code in codes:
+        for polarity in (None, "problematic", "good"):
+            app.polarity.value = polarity
+            app.factor.value = code
+            shown = app.drill_down(code)["kpes"]
+            assert set(zip(shown["review_id"], shown["episode_id"], strict=True)) == brute_force_kpes(
+                rs, code, ids, polarity
+            ), (code, polarity)
+            assert not shown.duplicated(["review_id", "episode_id"]).any()
+    # The drill-down HTML lists them: each shown KPE's summary is on screen.
+    app.polarity.value = None
+    app.factor.value = codes[0]
+    kpes = app.drill_down(codes[0])["kpes"]
+    assert len(kpes) > 0
+    text = app.drill.value
+    assert f'<span class="sce-n-kpes">{len(kpes)}</span>' in text
+    for summary in kpes["summary"].dropna().head(3):
+        assert summary.replace("'", "&#x27;").replace('"', "&quot;")[:40] in text or summary[:40] in text
+
+
+def test_drill_down_findings_and_cooccurrence(app, rs):
+    code = rs.factors["factor_code"].value_counts().index[0]
+    app.factor.value = code
+    found = app.drill_down(code)
+    episodes = set(zip(found["kpes"]["review_id"], found["kpes"]["episode_id"], strict=True))
+    links = rs.finding_episodes
+    cited = {
+        (r, f)
+        for r, f, e in zip(links["review_id"], links["finding_id"], links["episode_id"], strict=True)
+        if (r, e) in episodes
+    }
+    assert set(zip(found["findings"]["review_id"], found["findings"]["finding_id"], strict=True)) == cited
+    # Co-occurrence at review level: reviews having both factors, by brute force over the presence sets.
+    codings = rs.codings()
+    by_review = codings.groupby("review_id")["factor_code"].agg(set)
+    with_code = by_review[by_review.map(lambda s: code in s)]
+    together = found["cooccurring"].set_index("factor_code")["n_ab"]
+    for other, n_ab in together.head(5).items():
+        assert n_ab == sum(other in s for s in with_code), other
+
+
+def test_publication_mode_shows_no_free_text_and_no_small_counts(rs):
+    marker = "PLANTEDMARKER"
+    episodes = rs.episodes.assign(summary=rs.episodes["summary"].fillna("") + " " + marker)
+    findings = rs.findings.assign(title=rs.findings["title"] + " " + marker)
+    planted = sce.from_frames(
+        reviews=rs.reviews, episodes=episodes, factors=rs.factors, findings=findings, taxonomy=rs.taxonomy
+    )
+    plain = explore(planted)
+    code = rs.factors["factor_code"].value_counts().index[0]
+    plain.factor.value = code
+    assert marker in plain.drill.value  # the marker is really there to find
+
+    app = explore(planted, publication=True, suppress_below=5)
+    region = sorted(rs.reviews["region"].unique())[0]
+    app.set_filters(regions=[region], years=(2015, 2019))
+    n_reviews = len(rs.filter(regions=[region], years=(2015, 2019)).reviews)
+    assert 0 < n_reviews < 5, "the scope should hold a small count for this test"
+    shown = [app.status.value, app.drill.value]
+    for code in rs.factors["factor_code"].value_counts().index[:5]:
+        app.factor.value = code
+        shown.append(app.drill.value)
+    for i in range(len(TABS)):
+        app.tabs.selected_index = i
+    shown += [table.value for table in app.tables.values()]
+    text = "\n".join(shown)
+    assert marker not in text
+    for column in ("summary", "agencies"):
+        assert f"<th>{column}</th>" not in text
+    for review_id in rs.reviews["review_id"]:
+        assert f">{review_id}<" not in text
+    # No count from 1 to 4 in any table cell, the drill-down or the status line.
+    cells = re.findall(r"<td>([^<]*)</td>", text) + re.findall(r'class="sce-n-kpes">([^<]*)<', text)
+    small = [c for c in cells if re.fullmatch(r"[1-4]", c.strip())]
+    assert not small, small
+    assert re.sub(r"<[^>]+>", "", app.status.value).startswith("c reviews")
+
+
+def test_charts_change_when_filters_change(app, rs):
+    before = app.charts["recurrence"].value
+    assert before[:4] == b"\x89PNG"
+    assert "sce-chart" in app.charts["recurrence"]._dom_classes
+    app.years.value = (2016, 2021)
+    after = app.charts["recurrence"].value
+    assert after[:4] == b"\x89PNG" and after != before
+    app.unit.value = "episode"
+    assert app.charts["recurrence"].value != after
+
+
+def test_only_the_visible_tab_is_drawn_and_every_tab_draws(app, rs):
+    app.years.value = (2014, 2022)
+    assert set(app._rendered) == {"recurrence"}  # a filter change draws the visible tab only
+    for i, (key, _) in enumerate(TABS):
+        app.tabs.selected_index = i
+        assert app.charts[key].value[:4] == b"\x89PNG", key
+    network = app.charts["network"].value
+    app.tabs.selected_index = [k for k, _ in TABS].index("network")
+    app.min_lift.value = 6.0
+    assert app.charts["network"].value != network
+
+
+def test_explorer_displays_as_a_widget(app):
+    bundle = app._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_bad_threshold_fails_with_a_clear_message(rs):
+    with pytest.raises(sce.ParameterError, match="suppress_below"):
+        explore(rs, suppress_below=0)
