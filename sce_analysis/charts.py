@@ -573,6 +573,8 @@ def plot_spread(
     """
     columns = [by, "factor_code", "label", "n_units", "n_total", "share"]
     table = _check_frame(prevalence_by_group, columns, "plot_spread", f"factor_prevalence(rs, by={by!r})")
+    # Published tables hold suppressed counts as missing values of a nullable integer type.
+    table = table.astype({c: "float64" for c in ("n_units", "n_total", "share") if c in table})
     top = _check_top(top)
     groups = pd.unique(table[by].dropna())
     per_group = table.groupby(by, sort=False)["n_total"].max().reindex(groups)

@@ -226,3 +226,12 @@ def test_gallery_in_publication_mode_on_a_small_region(tmp_path):
     assert all(p.stat().st_size > 1000 for p in paths if p.suffix == ".png")
     svg = (tmp_path / "g" / "prevalence.svg").read_text()
     assert "Publication mode" in svg or "Publication" in svg
+
+
+def test_spread_chart_draws_a_published_table_with_suppressed_group_totals():
+    rs = sce.load(SAMPLE)
+    table = sce.factor_prevalence(rs, by="region")
+    published = publish(table, threshold=30).frame  # a threshold above some regions' size
+    assert published["n_total"].isna().any()
+    ax = sce.plot_spread(published, by="region", top=8)
+    assert ax.images
