@@ -52,6 +52,7 @@ from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
 from . import style
+from .checks import check_alpha, check_whole
 from .contract import LEVELS, SCIE_CATEGORIES
 from .errors import ParameterError
 
@@ -99,15 +100,7 @@ def _check_frame(data, columns, function: str, source: str) -> pd.DataFrame:
 
 
 def _check_top(top, name: str = "top") -> int:
-    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
-        raise ParameterError(f"{name} must be a whole number of at least 1, not {top!r}.")
-    return int(top)
-
-
-def _check_alpha(alpha) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise ParameterError(f"alpha must be between 0 and 1, such as 0.05; not {alpha!r}.")
-    return float(alpha)
+    return check_whole(top, name, 1)
 
 
 def _choice(value, allowed, name: str):
@@ -768,7 +761,7 @@ def plot_cooccurrence(
         pairs, ["factor_a", "factor_b", "n_ab", "n_a", "n_b", value], "plot_cooccurrence", "factor_pairs(rs)"
     )
     top = _check_top(top)
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     counts = pd.concat(
         [
             table[["factor_a", "n_a"]].set_axis(["code", "n"], axis=1),
@@ -1617,7 +1610,7 @@ def plot_sequences(
         sequences, ["factor_from", "factor_to", "n", "ratio", "q_value"], "plot_sequences", "factor_sequences(rs)"
     )
     top = _check_top(top)
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     names = dict(labels or {})
     strong = table[(table["q_value"] < alpha) & (table["n"] > 0)]
     strong = strong.sort_values(["ratio", "n", "factor_from", "factor_to"], ascending=[False, False, True, True])
@@ -1890,7 +1883,7 @@ def plot_group_differences(
     columns = ["factor_code", "label", "group", "odds_ratio", "ci_low", "ci_high", "p_value", "q_value"]
     table = _check_frame(differences, columns, "plot_group_differences", "compare_groups(rs, by=...)")
     top = _check_top(top)
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     _choice(unit, tuple(_UNIT_NAMES), "unit")
     groups = table["group"].astype("str").unique().tolist()
     if str(group) not in groups:

@@ -229,6 +229,15 @@ def _params(args) -> int:
     return 0
 
 
+def _chart_options(parser: argparse.ArgumentParser) -> None:
+    """The options the gallery and the deck share."""
+    parser.add_argument("--data", default="data/sample", help="the review-set folder (default: data/sample)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for themes and layouts (default 0)")
+    parser.add_argument("--publication", action="store_true", help="suppress small counts (publication mode)")
+    parser.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
+    parser.set_defaults(run=_gallery)
+
+
 def _gallery(args) -> int:
     from .gallery import build_deck, render_gallery
 
@@ -321,25 +330,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="render every chart of a review set, with an index.html contact sheet",
         description="Render every chart for a review set into a folder (PNG 200 dpi and SVG), with a contact sheet.",
     )
-    gallery.add_argument("--data", default="data/sample", help="the review-set folder (default: data/sample)")
     gallery.add_argument("--out", help="the folder (default: reports/gallery)")
     gallery.add_argument("--context", choices=("paper", "talk"), default="paper", help="paper, or talk for slides")
-    gallery.add_argument("--seed", type=int, default=0, help="seed for themes and layouts (default 0)")
-    gallery.add_argument("--publication", action="store_true", help="suppress small counts (publication mode)")
-    gallery.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
-    gallery.set_defaults(run=_gallery)
+    _chart_options(gallery)
 
     deck = commands.add_parser(
         "deck",
         help="a PowerPoint deck: a title slide with the scope, one chart per slide, speaker notes",
         description="Write a PowerPoint deck for trainers: one chart per slide, with notes on how to read each.",
     )
-    deck.add_argument("--data", default="data/sample", help="the review-set folder (default: data/sample)")
     deck.add_argument("--out", help="the .pptx file (default: reports/deck.pptx)")
-    deck.add_argument("--seed", type=int, default=0, help="seed for themes and layouts (default 0)")
-    deck.add_argument("--publication", action="store_true", help="suppress small counts (publication mode)")
-    deck.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
-    deck.set_defaults(run=_gallery)
+    _chart_options(deck)
 
     scan = commands.add_parser(
         "scan",

@@ -173,12 +173,9 @@ def factor_pairs(rs, *, unit="episode", min_count=5, polarity=None, coder=None) 
     return pair_table(presence(rs, unit=unit, polarity=polarity, coder=coder), min_count=min_count)
 
 
-_check_alpha = check_alpha
-
-
 def significant_edges(pairs: pd.DataFrame, *, alpha: float = 0.05, min_lift: float = 1.0) -> pd.DataFrame:
     """The rows of a pair table that make network edges: q below ``alpha`` and lift above ``min_lift``."""
-    _check_alpha(alpha)
+    check_alpha(alpha)
     check_number(min_lift, "min_lift")
     keep = (pairs["q_value"] < alpha) & (pairs["lift"] > min_lift) & (pairs["n_ab"] > 0)
     return pairs[keep]
@@ -238,7 +235,7 @@ def factor_network(rs, *, unit="episode", alpha=0.05, min_count=5, min_lift=1.0,
     check_polarity(polarity)
     p = presence(rs, unit=unit, polarity=polarity, coder=coder)
     pairs = pair_table(p, min_count=min_count)
-    return _graph(rs, p, pairs, min_count=min_count, alpha=_check_alpha(alpha), min_lift=min_lift)
+    return _graph(rs, p, pairs, min_count=min_count, alpha=check_alpha(alpha), min_lift=min_lift)
 
 
 #: The edge attribute Louvain maximises modularity on. NPMI is bounded and does not favour frequent
@@ -393,7 +390,7 @@ def systemic_themes(
     check_polarity(polarity)
     seed = _check_seed(seed)
     check_whole(resamples, "resamples", 0)
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     p = presence(rs, unit=unit, polarity=polarity, coder=coder)
     graph = _graph(rs, p, pair_table(p, min_count=min_count), min_count=min_count, alpha=alpha, min_lift=min_lift)
     theme_of = louvain_themes(graph, seed=seed)

@@ -303,7 +303,7 @@ def factor_trends(rs, *, unit="review", polarity=None, coder=None, min_count=10,
     check_polarity(polarity)
     _require_reviews(rs)
     check_whole(min_count, "min_count", 1)
-    _check_alpha(alpha)
+    check_alpha(alpha)
     chosen, reviews, _ = _presence_pair(rs, unit, polarity, coder)
     years, year_index = np.unique(chosen.units["year"].to_numpy(), return_inverse=True)
     with_factor = _counts_by_group(chosen.matrix, year_index, len(years))  # years × codes
@@ -367,9 +367,6 @@ def _fit_trend(endog: np.ndarray, exog: np.ndarray) -> np.ndarray | None:
     return np.array([np.exp(slope), np.exp(low), np.exp(high), result.pvalues[1]])
 
 
-_check_alpha = check_alpha
-
-
 # ----------------------------------------------------------------------------------- groups
 
 
@@ -419,7 +416,7 @@ def compare_groups(rs, *, by="region", unit="review", polarity=None, coder=None,
     check_unit(unit)
     check_polarity(polarity)
     _require_reviews(rs)
-    _check_alpha(alpha)
+    check_alpha(alpha)
     if by is None:
         raise ParameterError("by must name a column of reviews to compare its groups, such as 'region'.")
     groups = _groups(rs, by)
@@ -719,7 +716,7 @@ def most_different_group(differences: pd.DataFrame, *, alpha: float = 0.05) -> s
     >>> most_different_group(table) in set(table["group"])
     True
     """
-    _check_alpha(alpha)
+    check_alpha(alpha)
     if differences.empty:
         raise ParameterError("the table of group differences is empty: there is no group to choose.")
     flagged = (differences["q_value"] < alpha).groupby(differences["group"]).sum()
