@@ -1,9 +1,9 @@
-"""Time `load` and `validate` at national scale, against a bare `pandas.read_csv` of the same files.
+"""Time `load` and `validate` at national scale, from CSV and from Parquet, against bare pandas reads.
 
 Usage: python benchmarks/bench_load.py [--reviews 10000] [--repeat 3] [--keep FOLDER]
 
 The review set is made by the seeded generator (about 6.5 KPEs and 16 codings per review) in a
-child process and saved as CSV. Each operation then runs in a fresh Python process started by
+child process and saved twice: as CSV and as Parquet (``ReviewSet.save(format="parquet")``). Each operation then runs in a fresh Python process started by
 this small parent (Linux carries a parent's peak RSS across fork and exec, so the parent must
 stay small), which makes each peak memory its own. Time is the best of ``--repeat`` runs and
 excludes imports; peak RSS includes them ("imports only" shows how much that is).
@@ -27,12 +27,19 @@ OPERATIONS = {
     ),
     "sce.validate": "import sce_analysis as sce\nassert sce.validate(folder) == []\n",
     "sce.load": "import sce_analysis as sce\nsce.load(folder)\n",
+    "pandas.read_parquet": (
+        "import pandas as pd\n"
+        "for name in ('reviews', 'episodes', 'factors', 'findings', 'taxonomy'):\n"
+        "    pd.read_parquet(parquet / f'{name}.parquet')\n"
+    ),
+    "sce.load (Parquet)": "import sce_analysis as sce\nsce.load(parquet)\n",
 }
 
 CHILD = """
 import resource, sys, time, json
 from pathlib import Path
 folder = Path(sys.argv[1])
+parquet = folder.with_name(folder.name + "-parquet")
 import pandas, numpy, sce_analysis  # imports are not part of the timing
 start = time.perf_counter()
 exec(sys.argv[2])
@@ -50,9 +57,12 @@ start = time.perf_counter()
 rs = synthetic.generate(n, seed=seed, n_areas=150, n_regions=9).review_set
 seconds = time.perf_counter() - start
 rs.save(folder)
+parquet = rs.save(folder.with_name(folder.name + "-parquet"), format="parquet")
 mib = sum(p.stat().st_size for p in folder.glob("*.csv")) / 2**20
+parquet_mib = sum(p.stat().st_size for p in parquet.glob("*.parquet")) / 2**20
 print(f"{len(rs.reviews):,} reviews, {len(rs.episodes):,} KPEs, {len(rs.factors):,} codings, "
-      f"{len(rs.findings):,} findings; {mib:.1f} MiB of CSV; generated in {seconds:.2f} s")
+      f"{len(rs.findings):,} findings; {mib:.1f} MiB of CSV, {parquet_mib:.1f} MiB of Parquet; "
+      f"generated in {seconds:.2f} s")
 """
 
 
@@ -85,10 +95,10 @@ def main(argv=None) -> int:
         print(made.stdout.strip() + "\n")
         results = {name: measure(folder, code, args.repeat) for name, code in OPERATIONS.items()}
     bare = results["pandas.read_csv"]["seconds"]
-    print(f"{'operation':<18}{'best of ' + str(args.repeat):>12}{'peak RSS':>12}{'vs read_csv':>14}")
+    print(f"{'operation':<22}{'best of ' + str(args.repeat):>12}{'peak RSS':>12}{'vs read_csv':>14}")
     for name, result in results.items():
         ratio = "" if name == "imports only" else f"{result['seconds'] / bare:>13.1f}×"
-        print(f"{name:<18}{result['seconds']:>10.2f} s{result['peak_mib']:>8.0f} MiB{ratio}")
+        print(f"{name:<22}{result['seconds']:>10.2f} s{result['peak_mib']:>8.0f} MiB{ratio}")
     return 0
 
 

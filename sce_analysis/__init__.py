@@ -9,6 +9,7 @@ The public API::
 """
 
 from . import style
+from .agreement import coder_agreement
 from .charts import (
     plot_cooccurrence,
     plot_coverage,
@@ -90,6 +91,7 @@ __all__ = [
     "cluster_reviews",
     "coverage",
     "per_review_counts",
+    "coder_agreement",
     "board_questions",
     "most_different_group",
     "Run",

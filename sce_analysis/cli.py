@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 from . import __version__
-from .errors import ParameterError, SceAnalysisError
+from .errors import DataValidationError, ParameterError, SceAnalysisError
 from .load import Problem, problems_frame, read_checked
 
 __all__ = ["main"]
@@ -27,8 +27,15 @@ def _shorten(text: str, width: int) -> str:
 
 def format_problems(problems: list[Problem], *, width: int = 120) -> str:
     """Render problems as a plain-text table; the message wraps under its own column."""
+    # A problem in a spreadsheet is placed as its user would find it: "Book.xlsx › Factors › C14".
     rows = [
-        (p.file, "" if p.line is None else str(p.line), p.column or "", _shorten(p.value, _VALUE_WIDTH), p.message)
+        (
+            f"{p.file} › {p.cell}" if p.cell else p.file,
+            "" if p.line is None or p.cell else str(p.line),
+            p.column or "",
+            _shorten(p.value, _VALUE_WIDTH),
+            p.message,
+        )
         for p in problems
     ]
     headers = ("file", "line", "column", "value", "problem")
@@ -78,6 +85,79 @@ def _summary(args) -> int:
     print(f"{args.folder}: clean. {_describe(rs)}.\n")
     print(rs.summary().to_string(index=False))
     return 0
+
+
+def _checked_set(folder: str):
+    """Load a review set for a command, or print its problems: (set, None) or (None, exit status 1)."""
+    problems, rs = read_checked(folder)
+    if problems:
+        return None, _report_problems(folder, problems, "table")
+    return rs, None
+
+
+def _write_result(rs, args) -> int:
+    from .reviewset import save_new_folder
+
+    save_new_folder(rs, args.out, format=args.format, overwrite=args.overwrite)
+    print(f"{args.out}: written ({args.format}). {_describe(rs)}.")
+    return 0
+
+
+def _data_errors(error, source: str) -> int:
+    return _report_problems(source, error.problems, "table")
+
+
+def _crosswalk(args) -> int:
+    from .crosswalk import crosswalk
+
+    rs, status = _checked_set(args.folder)
+    if rs is None:
+        return status
+    try:
+        recoded = crosswalk(rs, args.map, taxonomy=args.taxonomy)
+    except DataValidationError as error:
+        return _data_errors(error, f"crosswalk of {args.folder} with {args.map}")
+    return _write_result(recoded, args)
+
+
+def _combine(args) -> int:
+    from .crosswalk import combine
+
+    try:
+        combined = combine(args.folders)
+    except DataValidationError as error:
+        return _data_errors(error, "combine")
+    return _write_result(combined, args)
+
+
+def _convert(args) -> int:
+    rs, status = _checked_set(args.folder)
+    if rs is None:
+        return status
+    return _write_result(rs, args)
+
+
+def _agreement(args) -> int:
+    from .agreement import coder_agreement
+
+    rs, status = _checked_set(args.folder)
+    if rs is None:
+        return status
+    coders = [c.strip() for c in args.coders.split(",")] if args.coders else None
+    table = coder_agreement(rs, level=args.level, coders=coders, polarity=args.polarity)
+    if args.format == "csv":
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        shown = table.drop(columns=["level", "coders"]).rename(columns={"double_coded_episodes": "episodes"})
+        print(f"{args.folder}: agreement of {table['coders'].iloc[0]} by {args.level}\n")
+        print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
+    return 0
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, metavar="FOLDER", help="the new review-set folder")
+    parser.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
+    parser.add_argument("--overwrite", action="store_true", help="replace --out if it already holds files")
 
 
 def _report_options(parser: argparse.ArgumentParser) -> None:
@@ -363,6 +443,56 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--publication", action="store_true", help="suppress small counts and leave out free text")
     dashboard.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
     dashboard.set_defaults(run=_dashboard)
+
+    crosswalk = commands.add_parser(
+        "crosswalk",
+        help="recode a review set into another coding frame with a many-to-one map",
+        description="Recode FOLDER's factor codes (in factors, findings and the taxonomy) with MAP.csv "
+        "(columns source_code, target_code) into a new folder. Unmapped codes, one-to-many rows and merged "
+        "codings that disagree on polarity are reported all at once, and nothing is written.",
+    )
+    crosswalk.add_argument("folder", help="the review-set folder to recode")
+    crosswalk.add_argument("--map", required=True, metavar="MAP.csv", help="source_code,target_code per row")
+    crosswalk.add_argument(
+        "--taxonomy", metavar="FILE", help="the target coding frame: a taxonomy.csv or a review-set folder"
+    )
+    _output_options(crosswalk)
+    crosswalk.set_defaults(run=_crosswalk)
+
+    combine = commands.add_parser(
+        "combine",
+        help="merge review sets coded in one frame into one set",
+        description="Merge review-set folders coded in one coding frame. Review IDs that occur in two sets, and "
+        "coding frames that differ, are reported and nothing is written.",
+    )
+    combine.add_argument("folders", nargs="+", metavar="FOLDER", help="the review-set folders, in order")
+    _output_options(combine)
+    combine.set_defaults(run=_combine)
+
+    convert = commands.add_parser(
+        "convert",
+        help="check a review set and write it again as CSV or Parquet",
+        description="Validate FOLDER and write it into a new folder in the chosen format (Parquet loads faster "
+        "for national sets; load() reads either).",
+    )
+    convert.add_argument("folder", help="the review-set folder")
+    _output_options(convert)
+    convert.set_defaults(run=_convert)
+
+    agreement = commands.add_parser(
+        "agreement",
+        help="inter-coder agreement on double-coded episodes (Cohen's kappa, Krippendorff's alpha)",
+        description="Agreement between coders who coded the same episodes (the coder column of factors.csv), "
+        "per code, factor type or SCIE category, with a pooled row.",
+    )
+    agreement.add_argument("folder", help="the review-set folder")
+    agreement.add_argument(
+        "--level", choices=("code", "factor_type", "scie_category"), default="code", help="what an item is"
+    )
+    agreement.add_argument("--coders", metavar="A,B", help="compare only these coders (default: all)")
+    agreement.add_argument("--polarity", choices=("problematic", "good"), help="count only this polarity")
+    agreement.add_argument("--format", choices=("table", "csv"), default="table", help="table (default) or csv")
+    agreement.set_defaults(run=_agreement)
 
     synthetic = commands.add_parser(
         "synthetic",

@@ -33,6 +33,8 @@ __all__ = ["Problem", "load", "validate", "from_frames", "problems_frame"]
 
 # Problem.line for problems that concern a whole file rather than one of its lines.
 _WHOLE_FILE = None
+#: What one row of each file is, for messages.
+_ROW_NOUN = {"reviews": "review", "episodes": "episode", "factors": "factor", "findings": "finding", "taxonomy": "code"}
 _SEP = "\x1f"  # joins key parts into one string; it cannot occur in CSV text typed by a person
 
 
@@ -53,6 +55,9 @@ class Problem:
         The offending value as written (empty when a value is missing).
     message : str
         What is wrong and how to fix it, in plain English.
+    cell : str or None
+        For problems found in a spreadsheet: the cell as Excel names it, such as ``"C14"``.
+        ``file`` then names the workbook and sheet, as in ``"Kelmscote-2019.xlsx › Factors"``.
     """
 
     file: str
@@ -60,8 +65,16 @@ class Problem:
     column: str | None
     value: str
     message: str
+    cell: str | None = None
 
     def __str__(self) -> str:
+        """``file, line N, column C: message``, or ``workbook › sheet › C14: message`` for a cell.
+
+        >>> str(Problem("Kelmscote-2019.xlsx › Factors", 14, "factor_code", "x", "unknown code", cell="C14"))
+        'Kelmscote-2019.xlsx › Factors › C14 (factor_code): unknown code'
+        """
+        if self.cell:
+            return f"{self.file} › {self.cell}" + (f" ({self.column})" if self.column else "") + f": {self.message}"
         where = self.file
         if self.line is not None:
             where += f", line {self.line}"
@@ -73,7 +86,8 @@ class Problem:
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """Return problems as a DataFrame with columns ``file, line, column, value, message``.
 
-    ``line`` is a nullable integer; it is missing for problems about a whole file.
+    ``line`` is a nullable integer; it is missing for problems about a whole file. When any
+    problem names a spreadsheet cell, a last column ``cell`` holds it.
 
     Examples
     --------
@@ -86,6 +100,8 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
         columns=["file", "line", "column", "value", "message"],
     )
     frame["line"] = frame["line"].astype("Int64")
+    if any(p.cell for p in problems):
+        frame["cell"] = pd.Series([p.cell for p in problems], dtype="str")
     return frame
 
 
@@ -413,7 +429,7 @@ def _type_column(raw: _Raw, column: Column, problems: _Problems) -> pd.Series:
             name,
             ~filled,
             f"{name} is empty; it is required. Fix: fill it in, or delete the line if it is not a real "
-            f"{raw.spec.name[:-1]}.",
+            f"{_ROW_NOUN.get(raw.spec.name, 'row')}.",
         )
     elif column.default is not None:
         values = values.mask(~filled, column.default)
@@ -581,7 +597,7 @@ def _check_duplicates(raw: _Raw, typed: pd.DataFrame, problems: _Problems) -> No
                 f"'{parts['review_id']}'{coder} (first on line {first})"
             )
         else:
-            thing = spec.name[:-1]
+            thing = _ROW_NOUN.get(spec.name, "row")
             what = f"review '{parts['review_id']}' already has {thing} '{value}' (first on line {first})"
         problems.add(
             spec.filename, line, completing, value, f"{what}. Fix: delete the repeated line or give it its own id."
@@ -809,10 +825,92 @@ def _read_and_check(folder) -> tuple[list[Problem], dict[str, pd.DataFrame], boo
             "this is a file, not a review-set folder. Fix: give the folder that holds reviews.csv.",
         )
         return problems.sorted(), {}, False
-    raws = {name: _read_raw(path, spec, problems) for name, spec in FILES.items()}
-    taxonomy_given = (path / FILES["taxonomy"].filename).exists()
+    csv_files = [spec.filename for spec in FILES.values() if (path / spec.filename).exists()]
+    parquet_files = [_parquet_name(spec) for spec in FILES.values() if (path / _parquet_name(spec)).exists()]
+    if csv_files and parquet_files:
+        problems.add(
+            str(path),
+            _WHOLE_FILE,
+            None,
+            "",
+            f"the folder holds both CSV files ({', '.join(csv_files)}) and Parquet files "
+            f"({', '.join(parquet_files)}), so it is not clear which are current. "
+            "Fix: keep one format per folder (move the other files elsewhere).",
+        )
+        return problems.sorted(), {}, False
+    if parquet_files:
+        raws = {name: _read_parquet_raw(path, spec, problems) for name, spec in FILES.items()}
+        taxonomy_given = (path / _parquet_name(FILES["taxonomy"])).exists()
+    else:
+        raws = {name: _read_raw(path, spec, problems) for name, spec in FILES.items()}
+        taxonomy_given = (path / FILES["taxonomy"].filename).exists()
     typed = _check(raws, problems, taxonomy_given=taxonomy_given)
-    return problems.sorted(), typed, taxonomy_given
+    found = problems.sorted()
+    if parquet_files:
+        found = [_in_parquet_terms(problem) for problem in found]
+    return found, typed, taxonomy_given
+
+
+def _parquet_name(spec: FileSpec) -> str:
+    return f"{spec.name}.parquet"
+
+
+def _in_parquet_terms(problem: Problem) -> Problem:
+    """Name the Parquet file, not the CSV file, in a problem found in a Parquet set."""
+    for spec in FILES.values():
+        problem = Problem(
+            problem.file.replace(spec.filename, _parquet_name(spec)),
+            problem.line,
+            problem.column,
+            problem.value,
+            problem.message.replace(spec.filename, _parquet_name(spec)),
+            problem.cell,
+        )
+    return problem
+
+
+def _read_parquet_raw(folder: Path, spec: FileSpec, problems: _Problems) -> _Raw | None:
+    """Read one Parquet file of a set as stripped strings, as if it were the CSV file; None when absent.
+
+    Its rows are numbered as the CSV file's lines would be (the first row is line 2), and every
+    value goes through the same checks as CSV text: a Parquet file is a faster container, not a
+    trusted one.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = folder / _parquet_name(spec)
+    if not path.exists():
+        if not spec.optional:
+            problems.add(
+                spec.filename,
+                _WHOLE_FILE,
+                None,
+                "",
+                f"the file is missing. Every review set needs {spec.filename} with the columns "
+                f"{', '.join(spec.required)}.",
+            )
+        return None
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as error:
+        problems.add(spec.filename, _WHOLE_FILE, None, "", f"the file is not a readable Parquet file: {error}.")
+        return None
+    header = [str(name).strip() for name in table.column_names]
+    positional = pd.DataFrame(
+        {f"_{i}": _as_text(_arrow_column(table.column(i))).str.strip().to_numpy() for i in range(table.num_columns)},
+        index=pd.RangeIndex(2, table.num_rows + 2, name="line"),
+    )
+    return _Raw(spec, _name_columns(header, positional, spec, problems))
+
+
+def _arrow_column(column) -> pd.Series:
+    """An Arrow column as a pandas Series; text stays text (Arrow-backed), dates become datetimes."""
+    import pyarrow as pa
+
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return pd.Series(column.to_pandas(types_mapper=pd.ArrowDtype)).astype("str")
+    return pd.Series(column.to_pandas())
 
 
 def read_checked(folder: str | os.PathLike):

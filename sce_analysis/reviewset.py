@@ -17,7 +17,7 @@ from .contract import FILES, SCIE_CATEGORIES
 from .errors import ParameterError
 from .load import _as_text
 
-__all__ = ["ReviewSet"]
+__all__ = ["ReviewSet", "save_new_folder"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,8 +172,7 @@ class ReviewSet:
         if years is not None:
             first, last = _year_range(years)
             keep &= self.reviews["year"].between(first, last)
-        kept = self.reviews.loc[keep, "review_id"]
-        return self._with_reviews(kept)
+        return self._with_review_mask(keep.to_numpy(dtype=bool))
 
     def _known_values(self, column: str, wanted) -> list[str]:
         name = {"area": "areas", "region": "regions", "review_type": "review_types"}[column]
@@ -191,54 +190,113 @@ class ReviewSet:
                 )
         return values
 
-    def _with_reviews(self, review_ids: pd.Series) -> ReviewSet:
-        def rows_of(frame: pd.DataFrame) -> pd.DataFrame:
-            return frame[frame["review_id"].isin(review_ids)].reset_index(drop=True)
+    def _with_review_mask(self, keep: np.ndarray) -> ReviewSet:
+        """The set of the reviews where the boolean array ``keep`` (over rows of ``reviews``) holds.
 
-        return ReviewSet(
-            reviews=rows_of(self.reviews),
-            episodes=rows_of(self.episodes),
-            factors=rows_of(self.factors),
-            findings=rows_of(self.findings),
+        Rows are selected by position, not by matching identifiers, and the derived arrays already
+        computed (positions, coder masks, presence matrices) are sliced into the new set's cache
+        instead of being rebuilt: the explorer filters a national set on every click.
+        """
+        keep = np.asarray(keep, dtype=bool)
+        positions = self.factor_positions
+        episode_keep = keep[positions["episode_review"]]
+        factor_keep = keep[positions["review"]]
+        finding_keep = keep[self._finding_review]
+        subset = ReviewSet(
+            reviews=self.reviews[keep].reset_index(drop=True),
+            episodes=self.episodes[episode_keep].reset_index(drop=True),
+            factors=self.factors[factor_keep].reset_index(drop=True),
+            findings=self.findings[finding_keep].reset_index(drop=True),
             taxonomy=self.taxonomy,
             source=self.source,
             taxonomy_given=self.taxonomy_given,
         )
+        new_review = np.cumsum(keep) - 1
+        new_episode = np.cumsum(episode_keep) - 1
+        subset._cache["factor_positions"] = {
+            "review": new_review[positions["review"][factor_keep]],
+            "episode": new_episode[positions["episode"][factor_keep]],
+            "code": positions["code"][factor_keep],
+            "episode_review": new_review[positions["episode_review"][episode_keep]],
+        }
+        subset._cache["finding_review"] = new_review[self._finding_review[finding_keep]]
+        for key, value in self._cache.items():
+            if not isinstance(key, tuple):
+                continue
+            if key[0] == "coding_mask":
+                # The first coder of an episode depends on that episode's rows only.
+                subset._cache[key] = value[factor_keep]
+            elif key[0] == "presence":
+                subset._cache[key] = value.rows(keep if value.unit == "review" else episode_keep)
+        return subset
+
+    @property
+    def _finding_review(self) -> np.ndarray:
+        """For each row of ``findings``: the position of its review."""
+        if "finding_review" not in self._cache:
+            self._cache["finding_review"] = pd.Index(self.reviews["review_id"]).get_indexer(self.findings["review_id"])
+        return self._cache["finding_review"]
 
     # ------------------------------------------------------------------ save
 
-    def save(self, folder: str | os.PathLike) -> Path:
+    def save(self, folder: str | os.PathLike, *, format: str = "csv") -> Path:
         """Write the set as a review-set folder; loading it back gives equal frames.
 
-        All five files are written (``taxonomy.csv`` too when it was derived), as UTF-8 with
-        ``\\n`` line ends, the contract's columns first and extra columns after. Each file is
-        written to a temporary name and then renamed, so a failure leaves no half-written file.
+        All five files are written (the taxonomy too when it was derived), the contract's
+        columns first and extra columns after. Each file is written to a temporary name and then
+        renamed, so a failure leaves no half-written file.
+
+        Parameters
+        ----------
+        folder : str or path
+        format : {"csv", "parquet"}
+            ``"csv"``: the contract's UTF-8 CSV files with ``\n`` line ends. ``"parquet"``:
+            ``reviews.parquet`` and so on, holding the same text columns (zstd-compressed), for
+            national sets; :func:`sce_analysis.load` reads either and checks both by the same
+            rules. Files of the other format already in ``folder`` are removed, so the folder
+            holds one set.
 
         Returns
         -------
         Path
             The folder.
+
+        Examples
+        --------
+        >>> import tempfile, sce_analysis as sce
+        >>> rs = sce.load("data/sample")
+        >>> sce.load(rs.save(tempfile.mkdtemp(), format="parquet")).equals(rs)
+        True
         """
+        if format not in ("csv", "parquet"):
+            raise ParameterError(f"format must be 'csv' or 'parquet', not {format!r}.")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written: list[tuple[Path, Path]] = []
         try:
             for name in FILES:
-                target = folder / FILES[name].filename
+                target = folder / f"{name}.{format}"
                 handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-                with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                    _csv_text(getattr(self, name)).to_csv(stream, index=False, lineterminator="\n")
+                text = _csv_text(getattr(self, name))
+                if format == "csv":
+                    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                        text.to_csv(stream, index=False, lineterminator="\n")
+                else:
+                    os.close(handle)
+                    _write_parquet(text, temporary)
                 written.append((Path(temporary), target))
         except BaseException:
             for temporary, _ in written:
                 temporary.unlink(missing_ok=True)
             raise
-        # mkstemp makes owner-only files; give the CSVs the permissions any new file would get.
-        umask = os.umask(0)
-        os.umask(umask)
+        # mkstemp makes owner-only files; give the files the permissions any new file would get.
+        umask = _umask()
         for temporary, target in written:
             os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, target)
+        other = "parquet" if format == "csv" else "csv"
+        for name in FILES:
+            (folder / f"{name}.{other}").unlink(missing_ok=True)
         return folder
 
     # ------------------------------------------------------------------ summary
@@ -345,6 +403,60 @@ def _year_range(years) -> tuple[int, int]:
     if first > last:
         raise ParameterError(f"years: the first year {first} comes after the last year {last}.")
     return first, last
+
+
+def save_new_folder(rs: ReviewSet, folder: str | os.PathLike, *, format: str = "csv", overwrite: bool = False) -> Path:
+    """Write ``rs`` as a whole new review-set folder, all at once or not at all.
+
+    The set is saved into a temporary folder beside ``folder`` and then renamed into place, so
+    a failure leaves nothing behind and a reader never sees half a set. An existing folder
+    that holds anything is refused unless ``overwrite`` is true; it is then replaced (renamed
+    aside, the new folder renamed in, the old one deleted).
+
+    Raises
+    ------
+    ParameterError
+        When ``folder`` exists, is not empty, and ``overwrite`` is false.
+    """
+    import shutil
+
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())) and not overwrite:
+        raise ParameterError(
+            f"{folder} already exists and is not empty: nothing was written. "
+            "Fix: give a new folder, or pass --overwrite to replace it."
+        )
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        rs.save(staging, format=format)
+        os.chmod(staging, 0o777 & ~_umask())
+        if folder.exists():
+            aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+            os.replace(folder, aside / folder.name)
+            os.replace(staging, folder)
+            shutil.rmtree(aside)
+        else:
+            os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _write_parquet(text: pd.DataFrame, path) -> None:
+    """Write text columns as Parquet, byte for byte the same for the same frame."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({name: pa.array(column.to_numpy(dtype=object), type=pa.string()) for name, column in text.items()})
+    pq.write_table(table, path, compression="zstd")
 
 
 def _csv_text(frame: pd.DataFrame) -> pd.DataFrame:

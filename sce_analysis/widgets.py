@@ -17,6 +17,7 @@ counts only (small counts as ``c``), and no free text or identifier is shown.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import sys
@@ -49,8 +50,13 @@ _SCROLL = "max-height: 22em; overflow: auto"
 #: The network and themes tabs count pairs of factors coded on the same key practice episode (the
 #: library's default): at review level a small scope has too few reviews for any pair to be significant.
 PAIR_UNIT = "episode"
-#: Bootstrap resamples for theme stability: fewer than a report's 200, so the tab draws in about a second.
+#: Bootstrap resamples for theme stability, when asked for: fewer than a report's 200, so the tab draws in
+#: about a second. Without them the themes tab is as quick as the others.
 THEME_RESAMPLES = 20
+#: Factors in the themes heat map and the spread chart: each cell is a text to lay out, and a chart of
+#: a dozen rows reads well on a screen and draws in a fraction of a second.
+THEME_TOP = 10
+SPREAD_TOP = 10
 _TOP = 15
 
 
@@ -157,6 +163,10 @@ class Explorer:
             value=1.0, min=1.0, max=10.0, step=0.5, description="min lift", continuous_update=False
         )
         self.min_lift.add_class("sce-min-lift")
+        self.stability = w.Checkbox(
+            value=False, description=f"Theme stability ({THEME_RESAMPLES} bootstrap resamples; slower)", indent=False
+        )
+        self.stability.add_class("sce-stability")
 
         self.charts: dict[str, w.Image] = {}
         self.tables: dict[str, w.HTML] = {}
@@ -172,6 +182,8 @@ class Explorer:
             children = [image, table]
             if key == "network":
                 children = [w.HBox([self.alpha, self.min_lift]), *children]
+            if key == "themes":
+                children = [self.stability, *children]
             if key in ("network", "themes"):
                 children.append(w.HTML("<small>Pairs of factors coded on the same key practice episode.</small>"))
             pages.append(w.VBox(children))
@@ -202,6 +214,7 @@ class Explorer:
             control.observe(self._on_filter, names="value")
         for control in (self.alpha, self.min_lift):
             control.observe(self._on_network, names="value")
+        self.stability.observe(self._on_stability, names="value")
         self.tabs.observe(self._on_tab, names="selected_index")
         self.factor.observe(self._on_factor, names="value")
         self.update()
@@ -307,8 +320,11 @@ class Explorer:
         state = self._state_key(key)
         if self._rendered.get(key) == state:
             return
+        from .charts import draft
+
         try:
-            png, table = getattr(self, f"_tab_{key}")()
+            with contextlib.nullcontext() if self.full_charts else draft():
+                png, table = getattr(self, f"_tab_{key}")()
         except SceAnalysisError as error:
             png, table = _message_png(str(error)), ""
         except Exception as error:  # a chart that cannot be drawn must not break the app
@@ -328,6 +344,8 @@ class Explorer:
         )
         if key == "network":
             state += (self.alpha.value, self.min_lift.value)
+        if key == "themes":
+            state += (self.stability.value,)
         return state
 
     def set_filters(self, **values) -> None:
@@ -353,6 +371,10 @@ class Explorer:
         self._rendered.pop("network", None)
         self.render_visible()
 
+    def _on_stability(self, change) -> None:
+        self._rendered.pop("themes", None)
+        self.render_visible()
+
     def _on_tab(self, change) -> None:
         self.render_visible()
 
@@ -369,7 +391,8 @@ class Explorer:
         key = (self.years.value, self.regions.value, self.areas.value, self.review_types.value)
         if key not in self._subset_cache:
             self._subset_cache.clear()
-            self._subset_cache[key] = self.rs.filter(**self.selection())
+            # By position from the cached mask; the presence matrices come along, sliced.
+            self._subset_cache[key] = self.rs._with_review_mask(self._mask)
         subset = self._subset_cache[key]
         if len(subset.reviews) == 0:
             raise ParameterError("No reviews in scope: widen the filters.")
@@ -489,11 +512,14 @@ class Explorer:
         from .networks import factor_pairs, systemic_themes
 
         subset = self._subset()
-        themes = systemic_themes(subset, unit=PAIR_UNIT, polarity=self.polarity.value, resamples=THEME_RESAMPLES)
+        resamples = THEME_RESAMPLES if self.stability.value else 0
+        themes = systemic_themes(subset, unit=PAIR_UNIT, polarity=self.polarity.value, resamples=resamples)
         pairs = factor_pairs(subset, unit=PAIR_UNIT, polarity=self.polarity.value)
         if len(themes) == 0:
             return _message_png("No themes in scope: the network has no links."), ""
-        chart = plot_cooccurrence(self._published(pairs), themes=themes)
+        chart = plot_cooccurrence(self._published(pairs), themes=themes, top=THEME_TOP)
+        if not resamples:
+            themes = themes.drop(columns=["stability", "theme_stability"])  # not estimated: no empty columns
         return self._png(chart), self._table_html(self._published(themes), rows=60)
 
     def _tab_sequences(self):
@@ -518,7 +544,7 @@ class Explorer:
         table = self._published(
             factor_prevalence(self._subset(), by="region", unit=self.unit.value, polarity=self.polarity.value)
         )
-        return self._png(plot_spread(_floats(table), by="region", top=_TOP)), self._table_html(table)
+        return self._png(plot_spread(_floats(table), by="region", top=SPREAD_TOP)), self._table_html(table)
 
     # ------------------------------------------------------------------ drill-down
 

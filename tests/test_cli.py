@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 
+import pandas as pd
 from conftest import CLEAN, ROOT, SAMPLE, write_set
 
+import sce_analysis as sce
 from sce_analysis.cli import main
 
 
@@ -73,3 +76,55 @@ def test_summary_prints_the_counts(capsys):
 def test_wrong_command_line_exits_2():
     assert run("validate").returncode == 2
     assert run("frobnicate").returncode == 2
+
+
+# --------------------------------------------------------------------------- coding workflows
+
+
+def test_convert_to_parquet_and_back_gives_the_same_set(tmp_path, capsys):
+    assert main(["convert", str(SAMPLE), "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0
+    assert "written (parquet)" in capsys.readouterr().out
+    assert sorted(p.suffix for p in (tmp_path / "pq").iterdir()) == [".parquet"] * 5
+    assert sce.load(tmp_path / "pq").equals(sce.load(SAMPLE))
+    # An existing folder is not replaced without --overwrite, and nothing in it changes.
+    before = {p.name: p.read_bytes() for p in (tmp_path / "pq").iterdir()}
+    assert main(["convert", str(SAMPLE), "--out", str(tmp_path / "pq")]) == 1
+    assert "already exists and is not empty" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (tmp_path / "pq").iterdir()} == before
+    assert main(["convert", str(SAMPLE), "--out", str(tmp_path / "pq"), "--overwrite"]) == 0
+    assert sorted(p.suffix for p in (tmp_path / "pq").iterdir()) == [".csv"] * 5
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging folder is left behind"
+
+
+def test_crosswalk_command_writes_the_recoded_set_or_lists_unmapped_codes(clean_set, tmp_path, capsys):
+    mapping = tmp_path / "map.csv"
+    mapping.write_text(
+        "source_code,target_code\nfam_hostile,family\nprac_optimism,practice\nteam_supervision,practice\n"
+        "ls_thresholds,thresholds\n"
+    )
+    out = tmp_path / "recoded"
+    assert main(["crosswalk", str(clean_set), "--map", str(mapping), "--out", str(out)]) == 0
+    recoded = sce.load(out)
+    assert recoded.factors["factor_code"].value_counts().to_dict() == {"family": 4, "practice": 3}
+    mapping.write_text("source_code,target_code\nfam_hostile,family\n")
+    assert main(["crosswalk", str(clean_set), "--map", str(mapping), "--out", str(tmp_path / "no")]) == 1
+    printed = capsys.readouterr().out
+    assert "prac_optimism" in printed and "team_supervision" in printed and "problems found" in printed
+    assert not (tmp_path / "no").exists()
+
+
+def test_combine_command_rejects_clashing_review_ids(clean_set, tmp_path, capsys):
+    assert main(["combine", str(clean_set), str(clean_set), "--out", str(tmp_path / "both")]) == 1
+    printed = capsys.readouterr().out
+    assert "3 problems found" in printed and "'R1' is in both" in printed
+    assert not (tmp_path / "both").exists()
+
+
+def test_agreement_command_prints_kappa_and_alpha(capsys):
+    assert main(["agreement", str(SAMPLE), "--level", "scie_category", "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    expected = sce.coder_agreement(sce.load(SAMPLE), level="scie_category")
+    assert table["item"].tolist() == expected["item"].tolist()
+    assert (table["cohen_kappa"] - expected["cohen_kappa"]).abs().max() < 1e-9
+    assert main(["agreement", str(SAMPLE), "--coders", "reviewer_a"]) == 1
+    assert "at least two coders" in capsys.readouterr().err

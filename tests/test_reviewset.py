@@ -78,6 +78,45 @@ def test_filter_review_types(sample):
     assert set(kept.reviews["review_type"]) == {kind}
 
 
+def test_filter_rows_equal_a_plain_pandas_selection_in_order(sample):
+    regions = sorted(sample.reviews["region"].unique())[:2]
+    kept = sample.filter(regions=regions, years=(2013, 2022))
+    wanted = sample.reviews.loc[
+        sample.reviews["region"].isin(regions) & sample.reviews["year"].between(2013, 2022), "review_id"
+    ]
+    for name in ("reviews", "episodes", "factors", "findings"):
+        full = getattr(sample, name)
+        expected = full[full["review_id"].isin(wanted)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(getattr(kept, name), expected)
+
+
+def test_filter_carries_derived_arrays_that_equal_fresh_ones(sample):
+    """A filtered set reuses the parent's presence matrices and coder masks, sliced: they must equal a rebuild."""
+    parent = sce.load(SAMPLE)
+    for unit in ("review", "episode"):
+        for polarity in (None, "good"):
+            sce.presence(parent, unit=unit, polarity=polarity)
+    parent.coding_mask(coder="reviewer_b")
+    region = parent.reviews["region"].iloc[3]
+    carried = parent.filter(regions=[region], years=(2012, 2024))
+    fresh = sce.from_frames(carried.reviews, carried.episodes, carried.factors, carried.findings, carried.taxonomy)
+    assert ("presence", "episode", "good", None) in carried._cache
+    for unit in ("review", "episode"):
+        for polarity in (None, "good"):
+            a = sce.presence(carried, unit=unit, polarity=polarity)
+            b = sce.presence(fresh, unit=unit, polarity=polarity)
+            assert (a.matrix != b.matrix).nnz == 0 and a.matrix.shape == b.matrix.shape
+            pd.testing.assert_frame_equal(a.units, b.units, check_dtype=False)
+    for key in ("review", "episode", "code", "episode_review"):
+        assert (carried.factor_positions[key] == fresh.factor_positions[key]).all(), key
+    assert (carried.coding_mask(coder="reviewer_b") == fresh.coding_mask(coder="reviewer_b")).all()
+    assert (carried._finding_review == fresh._finding_review).all()
+    # The library's statistics agree too.
+    pd.testing.assert_frame_equal(
+        sce.factor_pairs(carried, min_count=1), sce.factor_pairs(fresh, min_count=1), check_dtype=False
+    )
+
+
 def test_filter_to_nothing_gives_an_empty_but_whole_set(sample):
     empty = sample.filter(years=(1990, 1991))
     assert len(empty.reviews) == len(empty.factors) == 0

@@ -219,3 +219,28 @@ def test_explorer_displays_as_a_widget(app):
 def test_bad_threshold_fails_with_a_clear_message(rs):
     with pytest.raises(sce.ParameterError, match="suppress_below"):
         explore(rs, suppress_below=0)
+
+
+def test_tabs_compute_on_the_scope_reviewset_filter_gives(app, rs):
+    """The tabs filter by position from the cached mask; the scope must equal ReviewSet.filter's, row for row."""
+    region = sorted(rs.reviews["region"].unique())[1]
+    app.set_filters(years=(2013, 2023), regions=[region])
+    fast, expected = app._subset(), rs.filter(years=(2013, 2023), regions=[region])
+    for name in ("reviews", "episodes", "factors", "findings"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(expected, name))
+    pd.testing.assert_frame_equal(
+        sce.factor_prevalence(fast, by="region", unit="episode"),
+        sce.factor_prevalence(expected, by="region", unit="episode"),
+    )
+    pd.testing.assert_frame_equal(sce.factor_sequences(fast), sce.factor_sequences(expected))
+
+
+def test_theme_stability_is_computed_only_when_asked(app):
+    app.tabs.selected_index = [k for k, _ in TABS].index("themes")
+    assert "theme_stability" not in app.tables["themes"].value
+    chart = app.charts["themes"].value
+    app.stability.value = True
+    assert "theme_stability" in app.tables["themes"].value
+    assert app.charts["themes"].value[:4] == b"\x89PNG" and chart[:4] == b"\x89PNG"
+    app.stability.value = False
+    assert "theme_stability" not in app.tables["themes"].value
