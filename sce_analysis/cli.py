@@ -154,6 +154,41 @@ def _agreement(args) -> int:
     return 0
 
 
+def _template(args) -> int:
+    from .excel import write_template
+
+    try:
+        path = write_template(args.out, taxonomy=args.taxonomy, overwrite=args.overwrite)
+    except DataValidationError as error:
+        return _data_errors(error, str(args.taxonomy))
+    print(f"{path}: a coding workbook for one review. Fill in its sheets, then run sce-analysis import-excel.")
+    return 0
+
+
+def _import_excel(args) -> int:
+    from .excel import import_workbooks
+
+    try:
+        rs = import_workbooks(args.workbooks, args.out, taxonomy=args.taxonomy, overwrite=args.overwrite)
+    except DataValidationError as error:
+        status = _data_errors(error, f"{len(args.workbooks)} workbook(s)")
+        print(f"\nNothing was written to {args.out}.")
+        return status
+    print(f"{args.out}: written from {len(args.workbooks)} workbook(s). {_describe(rs)}.")
+    return 0
+
+
+def _export_excel(args) -> int:
+    from .excel import export_workbook
+
+    rs, status = _checked_set(args.folder)
+    if rs is None:
+        return status
+    path = export_workbook(rs, args.out, overwrite=args.overwrite)
+    print(f"{path}: {_describe(rs)}; plus the sheet Matrix (0/1, factor by review).")
+    return 0
+
+
 def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="FOLDER", help="the new review-set folder")
     parser.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)")
@@ -443,6 +478,44 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--publication", action="store_true", help="suppress small counts and leave out free text")
     dashboard.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
     dashboard.set_defaults(run=_dashboard)
+
+    template = commands.add_parser(
+        "template",
+        help="write an Excel coding workbook for one review",
+        description="Write a coding workbook: sheets Review, KPEs, Factors, Findings, the Coding frame and "
+        "Instructions, with drop-downs for codes, categories, appraisal, polarity and level.",
+    )
+    template.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
+    template.add_argument(
+        "--taxonomy", metavar="FILE", help="the coding frame: a taxonomy.csv or a review-set folder (default: sample)"
+    )
+    template.add_argument("--overwrite", action="store_true", help="replace OUT.xlsx if it exists")
+    template.set_defaults(run=_template)
+
+    import_excel = commands.add_parser(
+        "import-excel",
+        help="merge filled coding workbooks into one review-set folder",
+        description="Read filled workbooks (one or more reviews each) and write one review set. Every problem is "
+        "listed as workbook › sheet › cell, and nothing is written unless the whole import is clean.",
+    )
+    import_excel.add_argument("workbooks", nargs="+", metavar="WORKBOOK", help="the .xlsx files")
+    import_excel.add_argument("--out", required=True, metavar="FOLDER", help="the new review-set folder")
+    import_excel.add_argument(
+        "--taxonomy", metavar="FILE", help="the coding frame (default: the workbooks' Coding frame sheets)"
+    )
+    import_excel.add_argument("--overwrite", action="store_true", help="replace the review set in --out")
+    import_excel.set_defaults(run=_import_excel)
+
+    export_excel = commands.add_parser(
+        "export-excel",
+        help="write a whole review set as one workbook, with a 0/1 factor-by-review matrix",
+        description="Write FOLDER as one workbook in the template's layout (it can be read back with import-excel), "
+        "plus a sheet Matrix: one row per review, one 0/1 column per factor code.",
+    )
+    export_excel.add_argument("folder", help="the review-set folder")
+    export_excel.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
+    export_excel.add_argument("--overwrite", action="store_true", help="replace OUT.xlsx if it exists")
+    export_excel.set_defaults(run=_export_excel)
 
     crosswalk = commands.add_parser(
         "crosswalk",

@@ -543,7 +543,10 @@ def _type_column(raw: _Raw, column: Column, problems: _Problems) -> pd.Series:
             [f"'{v}' is listed twice in {name}. Fix: list it once." for v in repeated["item"]],
         )
         # Normalise the text without leaving pandas: no spaces around ';' and no empty items.
-        joined = values.str.replace(r"\s*;[\s;]*", ";", regex=True).str.strip(";")
+        # Only the values that need it go through the regular expression (pandas runs it per value).
+        untidy = values.str.contains(";", regex=False) & values.str.contains(r"\s;|;\s|;;|^;|;$", regex=True)
+        joined = values.copy()
+        joined[untidy] = values[untidy].str.replace(r"\s*;[\s;]*", ";", regex=True).str.strip(";")
         return joined.where(joined.ne("")).astype("str")
 
     raise AssertionError(f"unknown column kind {kind!r}")  # pragma: no cover - guarded by the contract
@@ -897,9 +900,12 @@ def _read_parquet_raw(folder: Path, spec: FileSpec, problems: _Problems) -> _Raw
         problems.add(spec.filename, _WHOLE_FILE, None, "", f"the file is not a readable Parquet file: {error}.")
         return None
     header = [str(name).strip() for name in table.column_names]
+    lines = pd.RangeIndex(2, table.num_rows + 2, name="line")
     positional = pd.DataFrame(
-        {f"_{i}": _as_text(_arrow_column(table.column(i))).str.strip().to_numpy() for i in range(table.num_columns)},
-        index=pd.RangeIndex(2, table.num_rows + 2, name="line"),
+        {
+            f"_{i}": _as_text(_arrow_column(table.column(i))).str.strip().set_axis(lines)
+            for i in range(table.num_columns)
+        }
     )
     return _Raw(spec, _name_columns(header, positional, spec, problems))
 
@@ -909,7 +915,8 @@ def _arrow_column(column) -> pd.Series:
     import pyarrow as pa
 
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        return pd.Series(column.to_pandas(types_mapper=pd.ArrowDtype)).astype("str")
+        # Straight into pandas' Arrow-backed text dtype: no Python object per value.
+        return pd.Series(column.to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan)))
     return pd.Series(column.to_pandas())
 
 

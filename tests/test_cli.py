@@ -128,3 +128,24 @@ def test_agreement_command_prints_kappa_and_alpha(capsys):
     assert (table["cohen_kappa"] - expected["cohen_kappa"]).abs().max() < 1e-9
     assert main(["agreement", str(SAMPLE), "--coders", "reviewer_a"]) == 1
     assert "at least two coders" in capsys.readouterr().err
+
+
+def test_excel_commands_round_trip_and_name_a_bad_cell(clean_set, tmp_path, capsys):
+    import openpyxl
+
+    book = tmp_path / "Kelmscote-2019.xlsx"
+    assert main(["export-excel", str(clean_set), str(book)]) == 0
+    assert main(["import-excel", str(book), "--out", str(tmp_path / "back")]) == 0
+    assert sce.load(tmp_path / "back").equals(sce.load(clean_set))
+    workbook = openpyxl.load_workbook(book)
+    assert workbook["Factors"]["C1"].value == "factor_code"
+    workbook["Factors"]["C4"] = "no_such_code"
+    workbook.save(book)
+    capsys.readouterr()
+    assert main(["import-excel", str(book), "--out", str(tmp_path / "again")]) == 1
+    printed = capsys.readouterr().out
+    assert "Kelmscote-2019.xlsx › Factors › C4" in printed and "no_such_code" in printed
+    assert "Nothing was written" in printed and not (tmp_path / "again").exists()
+    assert main(["template", str(tmp_path / "blank.xlsx")]) == 0
+    assert main(["template", str(tmp_path / "blank.xlsx")]) == 1  # a filled workbook is never wiped silently
+    assert "overwrite" in capsys.readouterr().err
