@@ -3,10 +3,11 @@
 Usage: python benchmarks/bench_load.py [--reviews 10000] [--repeat 3] [--keep FOLDER]
 
 The review set is made by the seeded generator (about 6.5 KPEs and 16 codings per review) in a
-child process and saved twice: as CSV and as Parquet (``ReviewSet.save(format="parquet")``). Each operation then runs in a fresh Python process started by
-this small parent (Linux carries a parent's peak RSS across fork and exec, so the parent must
-stay small), which makes each peak memory its own. Time is the best of ``--repeat`` runs and
-excludes imports; peak RSS includes them ("imports only" shows how much that is).
+child process and saved twice: as CSV in FOLDER and as Parquet (``ReviewSet.save(format="parquet")``)
+in FOLDER-parquet. Each operation then runs in a fresh Python process started by this small parent
+(Linux carries a parent's peak RSS across fork and exec, so the parent must stay small), which
+makes each peak memory its own. Time is the best of ``--repeat`` runs and excludes imports; peak
+RSS includes them ("imports only" shows how much that is).
 """
 
 from __future__ import annotations

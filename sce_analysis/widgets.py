@@ -116,6 +116,8 @@ class Explorer:
         self._rendered: dict[str, tuple] = {}
         self._quiet = False
         self.timings: dict[str, float] = {}
+        #: Tabs whose last drawing failed unexpectedly, with the error (shown in the tab as a message).
+        self.failures: dict[str, str] = {}
 
         reviews = rs.reviews
         first, last = int(self._year.min()), int(self._year.max())
@@ -329,6 +331,9 @@ class Explorer:
             png, table = _message_png(str(error)), ""
         except Exception as error:  # a chart that cannot be drawn must not break the app
             png, table = _message_png(f"This chart could not be drawn: {type(error).__name__}: {error}"), ""
+            self.failures[key] = f"{type(error).__name__}: {error}"
+        else:
+            self.failures.pop(key, None)
         self.charts[key].value = png
         self.tables[key].value = table
         self._rendered[key] = state
@@ -398,9 +403,12 @@ class Explorer:
             raise ParameterError("No reviews in scope: widen the filters.")
         return subset
 
-    def prevalence(self) -> pd.DataFrame:
-        """Factor prevalence in scope, from the cached presence matrices (columns as in ``factor_prevalence``)."""
-        unit, polarity = self.unit.value, self.polarity.value
+    def prevalence(self, *, unit: str | None = None) -> pd.DataFrame:
+        """Factor prevalence in scope, from the cached presence matrices (columns as in ``factor_prevalence``).
+
+        ``unit`` is the unit chosen in the filter panel unless given.
+        """
+        unit, polarity = unit or self.unit.value, self.polarity.value
         chosen = presence(self.rs, unit=unit, polarity=polarity)
         reviews = presence(self.rs, unit="review", polarity=polarity)
         in_scope = self._unit_mask(unit)
@@ -461,28 +469,36 @@ class Explorer:
         table = self._published(self.prevalence())
         if self.full_charts:
             return self._png(plot_prevalence(table, top=_TOP)), self._table_html(table)
-        return self._quick_prevalence_png(table), self._table_html(table)
+        from . import style
 
-    def _quick_prevalence_png(self, table: pd.DataFrame) -> bytes:
-        """The prevalence bars drawn once on a fixed layout (``plot_prevalence`` lays text out in several passes)."""
+        rows = table.head(_TOP)
+        unit = self.unit.value
+        chart = self._quick_bars_png(
+            rows,
+            labels=list(rows["label"]),
+            colors=[style.category_color(key) for key in rows["scie_category"]],
+            xlabel=f"Share of {unit}s with the factor (N = {self._count(int(self.prevalence_total))} {unit}s)",
+        )
+        return chart, self._table_html(table)
+
+    def _quick_bars_png(self, rows: pd.DataFrame, *, labels, colors, xlabel: str) -> bytes:
+        """Bars of ``share`` with Wilson whiskers, drawn once on a fixed layout (the library's charts lay text
+        out in several passes, which is right for print and too slow for a click)."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         from . import style
         from .charts import _horizontal_bars
 
-        rows = table.head(_TOP)
         figure = Figure(figsize=(8.5, 0.3 * len(rows) + 1.0))
         FigureCanvasAgg(figure)
         ax = figure.add_axes((0.42, 0.9 / figure.get_figheight(), 0.55, 1 - 1.25 / figure.get_figheight()))
-        labels = [style.wrap_label(text, 42) for text in rows["label"]]
-        colors = [style.category_color(key) for key in rows["scie_category"]]
+        labels = [style.wrap_label(text, 42) for text in labels]
         share_max = float(np.nanmax(rows["ci_high"].to_numpy(dtype=float), initial=0.0))
         _horizontal_bars(ax, rows, labels, colors, share_max=share_max, kwargs={})
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
-        n_total = int(self.prevalence_total)
-        ax.set_xlabel(f"Share of {self.unit.value}s with the factor (N = {self._count(n_total)} {self.unit.value}s)")
+        ax.set_xlabel(xlabel)
         if self.publication:
             figure.text(0.99, 0.002, footer(self.threshold), ha="right", va="bottom", fontsize=7, color="#555555")
         buffer = io.BytesIO()
@@ -517,10 +533,29 @@ class Explorer:
         pairs = factor_pairs(subset, unit=PAIR_UNIT, polarity=self.polarity.value)
         if len(themes) == 0:
             return _message_png("No themes in scope: the network has no links."), ""
-        chart = plot_cooccurrence(self._published(pairs), themes=themes, top=THEME_TOP)
+        if self.full_charts:
+            chart = self._png(plot_cooccurrence(self._published(pairs), themes=themes, top=THEME_TOP))
+        else:
+            chart = self._quick_themes_png(themes)
         if not resamples:
             themes = themes.drop(columns=["stability", "theme_stability"])  # not estimated: no empty columns
-        return self._png(chart), self._table_html(self._published(themes), rows=60)
+        return chart, self._table_html(self._published(themes), rows=60)
+
+    def _quick_themes_png(self, themes: pd.DataFrame) -> bytes:
+        """The largest themes' factors as bars of their share of episodes in scope, grouped and coloured by theme."""
+        from . import style
+
+        shares = self._published(self.prevalence(unit=PAIR_UNIT)).drop(columns=["label", "level", "scie_category"])
+        rows = themes[["factor_code", "label", "theme"]].merge(shares, on="factor_code", how="left")
+        rows = rows.sort_values(["theme", "n_units", "factor_code"], ascending=[True, False, True], kind="stable")
+        rows = rows[rows["theme"] <= rows["theme"].iloc[min(_TOP, len(rows)) - 1]].head(_TOP)
+        n_total = self._count(int(self.prevalence_total))
+        return self._quick_bars_png(
+            _floats(rows),
+            labels=[f"T{theme}  {label}" for theme, label in zip(rows["theme"], rows["label"], strict=True)],
+            colors=[style.theme_color(theme) for theme in rows["theme"]],
+            xlabel=f"Share of episodes with the factor; colour and T-number: theme (N = {n_total} episodes)",
+        )
 
     def _tab_sequences(self):
         from .charts import plot_sequences

@@ -205,10 +205,17 @@ def test_only_the_visible_tab_is_drawn_and_every_tab_draws(app, rs):
     for i, (key, _) in enumerate(TABS):
         app.tabs.selected_index = i
         assert app.charts[key].value[:4] == b"\x89PNG", key
+    assert app.failures == {}, "no tab may fall back to its error message"
     network = app.charts["network"].value
     app.tabs.selected_index = [k for k, _ in TABS].index("network")
     app.min_lift.value = 6.0
     assert app.charts["network"].value != network
+    # Every tab also draws in a narrow scope, at episode level, for good practice.
+    app.set_filters(unit="episode", polarity="good", regions=[sorted(rs.reviews["region"].unique())[0]])
+    for i in range(len(TABS)):
+        app.tabs.selected_index = i
+    app.stability.value = True
+    assert app.failures == {}
 
 
 def test_explorer_displays_as_a_widget(app):
