@@ -12,6 +12,7 @@ break inside quotes still counts as one line.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
@@ -182,9 +183,16 @@ def _describe_encoding_error(data: bytes, header: list[str]) -> tuple[int, str |
     return first[0], first[1], first[2], len(bad_rows)
 
 
-def _parse_csv_text(text: str, spec: FileSpec, problems: _Problems) -> tuple[list[str], pd.DataFrame, bool]:
-    """Parse CSV text into a header and a frame of strings; report broken rows."""
-    header_row = next(csv.reader(io.StringIO(text, newline="")), [])
+def _parse_csv_text(
+    text: str, spec: FileSpec, problems: _Problems, data: bytes | None = None
+) -> tuple[list[str], pd.DataFrame, bool]:
+    """Parse CSV text into a header and a frame of strings; report broken rows.
+
+    ``data`` is the same text as UTF-8 bytes (without a byte-order mark): pandas' C parser reads
+    bytes directly, while text it would first encode back to UTF-8, chunk by chunk.
+    """
+    # The header is the first record: parse it from the start of the text, not a copy of all of it.
+    header_row = next(csv.reader(io.StringIO(text[: 1 << 20], newline="")), [])
     header = [name.strip() for name in header_row]
     positional = [f"_{i}" for i in range(len(header))]
     structure_ok = True
@@ -193,7 +201,8 @@ def _parse_csv_text(text: str, spec: FileSpec, problems: _Problems) -> tuple[lis
             # A long first row is truncated with only a warning: treat it as the error it is.
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(
-                io.StringIO(text),
+                io.StringIO(text) if data is None else io.BytesIO(data),
+                encoding="utf-8",
                 header=0,
                 names=positional,
                 dtype=str,
@@ -314,7 +323,8 @@ def _read_raw(folder: Path, spec: FileSpec, problems: _Problems) -> _Raw | None:
         problems.add(file, _WHOLE_FILE, None, "", "the file holds NUL bytes: it is not a text CSV file.")
         return None
 
-    header, frame, structure_ok = _parse_csv_text(text, spec, problems)
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    header, frame, structure_ok = _parse_csv_text(text, spec, problems, body)
     return _Raw(spec, _name_columns(header, frame, spec, problems), readable=structure_ok)
 
 
@@ -403,6 +413,19 @@ def _split_list(values: pd.Series) -> pd.Series:
     owners = values.index[pc.list_parent_indices(lists).to_numpy()]
     items = pd.Series(items, index=owners, dtype="str")
     return items[items.ne("")]
+
+
+def _tidy_list(values: pd.Series) -> pd.Series:
+    """Rewrite ';'-lists without spaces around ';' and without empty items ("a ; ;b" -> "a;b"), in Arrow."""
+    lists = pc.split_pattern(pa.array(values, type=pa.string()), ";")
+    if isinstance(lists, pa.ChunkedArray):  # Arrow-backed text of a large file comes in chunks
+        lists = lists.combine_chunks()
+    items = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    keep = pc.not_equal(items, "")
+    owners = pc.list_parent_indices(lists).to_numpy()[keep.to_numpy(zero_copy_only=False)]
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(owners, minlength=len(values)))]).astype(np.int32)
+    tidy = pa.ListArray.from_arrays(pa.array(offsets), items.filter(keep))
+    return pd.Series(pc.binary_join(tidy, ";").to_numpy(zero_copy_only=False), index=values.index, dtype="str")
 
 
 def _isin(values: pd.Series, keys) -> np.ndarray:
@@ -542,11 +565,7 @@ def _type_column(raw: _Raw, column: Column, problems: _Problems) -> pd.Series:
             repeated["item"].tolist(),
             [f"'{v}' is listed twice in {name}. Fix: list it once." for v in repeated["item"]],
         )
-        # Normalise the text without leaving pandas: no spaces around ';' and no empty items.
-        # Only the values that need it go through the regular expression (pandas runs it per value).
-        untidy = values.str.contains(";", regex=False) & values.str.contains(r"\s;|;\s|;;|^;|;$", regex=True)
-        joined = values.copy()
-        joined[untidy] = values[untidy].str.replace(r"\s*;[\s;]*", ";", regex=True).str.strip(";")
+        joined = _tidy_list(values)
         return joined.where(joined.ne("")).astype("str")
 
     raise AssertionError(f"unknown column kind {kind!r}")  # pragma: no cover - guarded by the contract
