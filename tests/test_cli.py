@@ -149,3 +149,17 @@ def test_excel_commands_round_trip_and_name_a_bad_cell(clean_set, tmp_path, caps
     assert main(["template", str(tmp_path / "blank.xlsx")]) == 0
     assert main(["template", str(tmp_path / "blank.xlsx")]) == 1  # a filled workbook is never wiped silently
     assert "overwrite" in capsys.readouterr().err
+
+
+def test_output_cut_short_by_the_reader_is_not_a_traceback():
+    """`sce-analysis summary DIR | head`: the reader closes the pipe early; no traceback, as Unix tools do."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sce_analysis", "summary", str(SAMPLE)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    child.stdout.close()  # before the child has started up, so its first write meets a closed pipe
+    stderr = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 141
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
