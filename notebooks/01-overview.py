@@ -101,6 +101,14 @@ per_review.describe()
 # under-count their factors.
 
 # %%
+run.table("coder_agreement", sce.agreement_overview(rs))
+
+# %% [markdown]
+# Agreement between coders on the double-coded episodes: first over all codes pooled, then per SCIE
+# category. Kappa and alpha correct for chance (1 is perfect, 0 is chance); a set without double
+# coding shows one row saying so.
+
+# %%
 run.table("validation_problems", sce.problems_frame(sce.validate(data_dir)))
 
 # %% [markdown]

@@ -9,7 +9,7 @@ The public API::
 """
 
 from . import style
-from .agreement import coder_agreement
+from .agreement import agreement_overview, coder_agreement
 from .charts import (
     plot_cooccurrence,
     plot_coverage,
@@ -92,6 +92,7 @@ __all__ = [
     "coverage",
     "per_review_counts",
     "coder_agreement",
+    "agreement_overview",
     "board_questions",
     "most_different_group",
     "Run",

@@ -22,7 +22,7 @@ from .contract import SCIE_CATEGORIES, SCIE_CATEGORY_LABELS
 from .errors import ParameterError
 from .presence import check_polarity
 
-__all__ = ["coder_agreement", "AGREEMENT_LEVELS", "AGREEMENT_COLUMNS"]
+__all__ = ["coder_agreement", "agreement_overview", "AGREEMENT_LEVELS", "AGREEMENT_COLUMNS"]
 
 #: What an item of agreement can be: a code, or a column of the taxonomy that groups codes.
 AGREEMENT_LEVELS = ("code", "factor_type", "scie_category")
@@ -394,3 +394,46 @@ def _join(*notes: str | None) -> str | None:
 
 def _plural(level: str) -> str:
     return {"code": "codes", "factor_type": "factor types", "scie_category": "SCIE categories"}[level]
+
+
+def agreement_overview(rs, *, polarity=None) -> pd.DataFrame:
+    """Coder agreement for a report: the pooled code-level row, then one row per SCIE category.
+
+    For a set without double coding it returns one row that says so (in ``note``) instead of
+    raising, so a report on any set can show it.
+
+    Parameters
+    ----------
+    rs : ReviewSet
+    polarity : {None, "problematic", "good"}
+        As in :func:`coder_agreement`.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`coder_agreement`. The first row is the ``(all items)`` row of
+        ``level="code"``: agreement on the codes themselves, the finest and hardest level. The
+        rows after it are ``level="scie_category"`` (when the coding frame gives categories),
+        ending with its own pooled row. Without double coding: one row, ``item`` ``"(no double
+        coding)"``, with ``note`` saying what agreement needs.
+
+    Examples
+    --------
+    >>> import sce_analysis as sce
+    >>> table = agreement_overview(sce.load("data/sample"))
+    >>> table[["level", "item"]].head(2).to_numpy().tolist()
+    [['code', '(all items)'], ['scie_category', 'multi_agency_incidents']]
+    """
+    check_polarity(polarity)
+    try:
+        by_code = coder_agreement(rs, level="code", polarity=polarity)
+    except ParameterError as error:  # with the level and polarity valid, only "no double coding" is left
+        row = dict.fromkeys(AGREEMENT_COLUMNS, np.nan)
+        row.update(level="code", item="(no double coding)", label="", coders="", note=str(error))
+        for column in ("double_coded_episodes", "judgements", "coded_by_any", "coded_by_all"):
+            row[column] = 0
+        return pd.DataFrame([row], columns=AGREEMENT_COLUMNS)
+    parts = [by_code[by_code["item"] == POOLED_ITEM]]
+    if rs.taxonomy["scie_category"].notna().any():
+        parts.append(coder_agreement(rs, level="scie_category", polarity=polarity))
+    return pd.concat(parts, ignore_index=True)

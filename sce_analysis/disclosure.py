@@ -46,7 +46,7 @@ __all__ = [
 SUPPRESSED = "c"
 
 #: Columns that identify a review, an episode or a finding.
-IDENTIFIER_COLUMNS = frozenset({"review_id", "episode_id", "finding_id", "similar_review_id"})
+IDENTIFIER_COLUMNS = frozenset({"review_id", "episode_id", "finding_id", "similar_review_id", "coders"})
 #: Free-text columns of the contract, and free text the library's tables carry.
 FREE_TEXT_COLUMNS = frozenset(
     {c.name for spec in FILES.values() for c in spec.columns if c.kind == "text" and spec.name != "taxonomy"}
@@ -75,6 +75,10 @@ COUNT_COLUMNS = (
     "n_total",
     "cluster_size",
     "theme_size",
+    "double_coded_episodes",
+    "judgements",
+    "coded_by_any",
+    "coded_by_all",
 )
 #: A count and the total it is part of: the complement (total - count) must not be small either.
 COMPLEMENTS = {"n_units": "n_total", "n_in": "n_group", "n_reviews": "n_total"}
@@ -106,6 +110,9 @@ DERIVED = {
     "difference": ("n_in", "n_out"),
     "rule": ("n_units", "n_reviews"),
     "codings_per_episode": ("n_codings", "n_episodes"),
+    "percent_agreement": ("double_coded_episodes", "coded_by_any", "coded_by_all"),
+    "cohen_kappa": ("double_coded_episodes", "coded_by_any", "coded_by_all"),
+    "krippendorff_alpha": ("double_coded_episodes", "coded_by_any", "coded_by_all"),
 }
 #: Columns that name the lines along which counts add up to a published total.
 LINE_KEYS = ("factor_code", "category", "level")

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from brute import RawSet
+from conftest import SAMPLE
 from statsmodels.stats.inter_rater import cohens_kappa
 
 import sce_analysis as sce
@@ -544,3 +545,24 @@ def test_planted_agreement_is_recovered(planted_set):
     together = coder_agreement(planted_set, polarity="problematic").set_index("item").loc[codes]
     assert together["cohen_kappa"].isna().all()
     assert (together["krippendorff_alpha"] < 0.8).all() and (together["krippendorff_alpha"] > 0.1).all()
+
+
+# --------------------------------------------------------------------------- the report's overview
+
+
+def test_overview_is_the_pooled_code_row_then_the_category_rows(two_coder_set):
+    overview = sce.agreement_overview(two_coder_set)
+    by_code = sce.coder_agreement(two_coder_set, level="code")
+    by_category = sce.coder_agreement(two_coder_set, level="scie_category")
+    pd.testing.assert_frame_equal(overview.iloc[:1], by_code.tail(1).reset_index(drop=True))
+    pd.testing.assert_frame_equal(overview.iloc[1:].reset_index(drop=True), by_category)
+
+
+def test_overview_of_a_set_without_double_coding_says_so_in_one_row():
+    rs = sce.load(SAMPLE)
+    single = sce.from_frames(rs.reviews, rs.episodes, rs.codings(), rs.findings, rs.taxonomy)
+    (row,) = sce.agreement_overview(single).to_dict("records")
+    assert row["item"] == "(no double coding)" and row["double_coded_episodes"] == 0
+    assert "at least two coders" in row["note"] and math.isnan(row["cohen_kappa"])
+    with pytest.raises(sce.ParameterError, match="polarity"):
+        sce.agreement_overview(single, polarity="bad")

@@ -235,3 +235,14 @@ def test_spread_chart_draws_a_published_table_with_suppressed_group_totals():
     assert published["n_total"].isna().any()
     ax = sce.plot_spread(published, by="region", top=8)
     assert ax.images
+
+
+def test_agreement_tables_publish_without_coder_names_or_statistics_on_small_counts():
+    rs = sce.load(SAMPLE)
+    table = sce.agreement_overview(rs)
+    published = publish(table, threshold=10).frame
+    assert "coders" not in published.columns and "note" not in published.columns
+    small = (table["coded_by_all"].between(1, 9)) | (table["coded_by_any"].between(1, 9))
+    assert small.any(), "the sample must have a small count to test"
+    assert published.loc[small, ["cohen_kappa", "krippendorff_alpha", "percent_agreement"]].isna().all().all()
+    assert published.loc[~small, "cohen_kappa"].notna().all()

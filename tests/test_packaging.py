@@ -54,3 +54,19 @@ def test_makefile_targets_have_help():
     makefile = (ROOT / "Makefile").read_text()
     for target in ("help", "install", "report", "test", "bench", "sample"):
         assert re.search(rf"^{target}:.*## ", makefile, flags=re.M), target
+
+
+def test_notebooks_are_paired_with_their_py_files_and_have_no_outputs():
+    import jupytext
+    import nbformat
+
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) >= 7
+    for path in notebooks:
+        stored = nbformat.read(path, as_version=4)
+        paired = jupytext.read(path.with_suffix(".py"))
+        sources = [(c.cell_type, c.source.strip()) for c in stored.cells]
+        assert sources == [(c.cell_type, c.source.strip()) for c in paired.cells], f"{path.name}: run jupytext --sync"
+        for cell in stored.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: strip outputs"
