@@ -284,8 +284,6 @@ def _run_in_page(browser, tmp_path, server, steps) -> None:
     page.set_default_timeout(UI_MS)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    _t0 = time.monotonic()  # DEBUG-STALL
-    page.on("console", lambda m: print(f"[console {time.monotonic() - _t0:7.2f} {m.type}] {m.text}"))  # DEBUG-STALL
     count = iter(range(1, 100))
 
     def shot(name: str, selector: str | None = None) -> None:
