@@ -543,6 +543,12 @@ def _set_labels(sets: list[ReviewSet], names) -> list[str]:
     return [f"set {i} ({label})" if labels.count(label) > 1 else label for i, label in enumerate(labels, start=1)]
 
 
+def _set_file(rs: ReviewSet, label: str, name: str) -> str:
+    """``<set name>/<file>``, in the format the set was loaded from (CSV unless its folder holds Parquet)."""
+    parquet = rs.source is not None and (Path(rs.source) / f"{name}.parquet").exists()
+    return f"{label}/{name}.{'parquet' if parquet else 'csv'}"
+
+
 def _check_clashes(sets: list[ReviewSet], labels: list[str], problems: _Problems) -> None:
     """One problem per review_id that a later set repeats, naming both sets."""
     ids = pd.concat(
@@ -556,7 +562,7 @@ def _check_clashes(sets: list[ReviewSet], labels: list[str], problems: _Problems
     for i, line, review_id in ids[ids.duplicated("review_id")].itertuples(index=False, name=None):
         j, first_line = first.loc[review_id, "set"], first.loc[review_id, "line"]
         problems.add(
-            f"{labels[i]}/reviews.csv",
+            _set_file(sets[i], labels[i], "reviews"),
             line,
             "review_id",
             review_id,
@@ -590,7 +596,7 @@ def _check_frames(sets: list[ReviewSet], labels: list[str], problems: _Problems)
             unknown = codes[~codes.isin(reference.index)].drop_duplicates()
             for position, code in unknown.items():
                 problems.add(
-                    f"{labels[i]}/factors.csv",
+                    _set_file(rs, labels[i], "factors"),
                     position + 2,
                     "factor_code",
                     code,
@@ -599,7 +605,7 @@ def _check_frames(sets: list[ReviewSet], labels: list[str], problems: _Problems)
                 )
             continue
         other = _taxonomy_text(rs)
-        file = f"{labels[i]}/taxonomy.csv"
+        file = _set_file(rs, labels[i], "taxonomy")
         for code in reference.index.difference(other.index, sort=False):
             problems.add(
                 file,

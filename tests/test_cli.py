@@ -163,3 +163,11 @@ def test_output_cut_short_by_the_reader_is_not_a_traceback():
     stderr = child.stderr.read().decode()
     assert child.wait(timeout=120) == 141
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+
+
+def test_combine_names_parquet_files_in_parquet_sets(clean_set, tmp_path, capsys):
+    assert main(["convert", str(clean_set), "--out", str(tmp_path / "pq"), "--format", "parquet"]) == 0
+    assert main(["combine", str(clean_set), str(tmp_path / "pq"), "--out", str(tmp_path / "both")]) == 1
+    printed = capsys.readouterr().out
+    parquet = f"{tmp_path / 'pq'}/reviews.parquet"
+    assert printed.count(parquet) == 3 and f"{tmp_path / 'pq'}/reviews.csv" not in printed
