@@ -6,6 +6,8 @@ caller can catch the library's own errors without swallowing programming mistake
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = ["SceAnalysisError", "DataValidationError", "ParameterError"]
 
 
@@ -42,6 +44,8 @@ class DataValidationError(SceAnalysisError, ValueError):
         lines = [f"{n} problem{'s' if n != 1 else ''} found{where}:"]
         lines += [f"  - {problem}" for problem in self.problems[: self.shown]]
         if n > self.shown:
-            rerun = f"sce-analysis validate {self.folder}" if self.folder else "sce_analysis.validate(...)"
-            lines.append(f"  ... and {n - self.shown} more. See them all with `{rerun}` or the .problems list.")
+            more = f"  ... and {n - self.shown} more. See them all in .problems (sce.problems_frame makes a table)"
+            if self.folder and Path(self.folder).is_dir():
+                more += f" or with `sce-analysis validate {self.folder}`"
+            lines.append(more + ".")
         return "\n".join(lines)

@@ -403,12 +403,22 @@ def test_problems_frame_has_one_row_per_problem(tmp_path):
     assert len(frame) == 1 and pd.isna(frame.loc[0, "line"])
 
 
+def clean_set_of(tmp_path):
+    return write_set(tmp_path / "clean", CLEAN)
+
+
 def test_error_message_lists_the_first_problems_and_points_to_the_rest(tmp_path):
     reviews = CLEAN["reviews.csv"] + "".join(f"R{i},Kelmscote,{i},North West,,,\n" for i in range(10, 40))
     with pytest.raises(sce.DataValidationError) as caught:
         sce.load(write_set(tmp_path / "many", {**CLEAN, "reviews.csv": reviews}))
     assert len(caught.value.problems) == 30
     assert "and 10 more" in str(caught.value) and "sce-analysis validate" in str(caught.value)
+    # Frames (and workbooks) have no folder to validate: the message points at the list only.
+    raw = sce.load(clean_set_of(tmp_path))
+    many = pd.concat([raw.reviews] * 12, ignore_index=True)
+    with pytest.raises(sce.DataValidationError) as caught:
+        sce.from_frames(many, raw.episodes, raw.factors)
+    assert "more. See them all in .problems" in str(caught.value) and "validate" not in str(caught.value)
 
 
 # --------------------------------------------------------------------------- from_frames
