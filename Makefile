@@ -48,6 +48,7 @@ bench: $(STAMP) ## time the library at national scale (10,000 reviews)
 	$(BIN)/python benchmarks/bench_patterns.py
 	$(BIN)/python benchmarks/bench_networks.py
 	$(BIN)/python benchmarks/bench_explorer.py
+	$(BIN)/python benchmarks/bench_workflows.py
 	$(BIN)/python benchmarks/bench_report.py
 
 clean: ## remove the venv, caches and generated reports
