@@ -26,7 +26,7 @@ from .charts import (
 )
 from .contract import APPRAISALS, LEVELS, POLARITIES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS
 from .errors import DataValidationError, ParameterError, SceAnalysisError
-from .load import Problem, from_frames, load, problems_frame, validate
+from .load import Problem, from_frames, load, problems_frame, read_taxonomy, validate
 from .networks import (
     cluster_reviews,
     cross_level_links,
@@ -71,6 +71,7 @@ __all__ = [
     "from_frames",
     "load",
     "problems_frame",
+    "read_taxonomy",
     "validate",
     "Presence",
     "presence",

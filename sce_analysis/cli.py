@@ -15,6 +15,7 @@ from pathlib import Path
 from . import __version__
 from .errors import DataValidationError, ParameterError, SceAnalysisError
 from .load import Problem, problems_frame, read_checked
+from .parameters import in_scope
 
 __all__ = ["main"]
 
@@ -72,27 +73,27 @@ def _report_problems(folder: str, problems: list[Problem], fmt: str) -> int:
 
 
 def _validate(args) -> int:
-    problems, rs = read_checked(args.folder)
-    if problems:
-        return _report_problems(args.folder, problems, args.format)
+    rs, status = _checked_set(args.folder, args.format)
+    if rs is None:
+        return status
     print(f"{args.folder}: clean. {_describe(rs)}.")
     return 0
 
 
 def _summary(args) -> int:
-    problems, rs = read_checked(args.folder)
-    if problems:
-        return _report_problems(args.folder, problems, "table")
+    rs, status = _checked_set(args.folder)
+    if rs is None:
+        return status
     print(f"{args.folder}: clean. {_describe(rs)}.\n")
     print(rs.summary().to_string(index=False))
     return 0
 
 
-def _checked_set(folder: str):
+def _checked_set(folder: str, fmt: str = "table"):
     """Load a review set for a command, or print its problems: (set, None) or (None, exit status 1)."""
     problems, rs = read_checked(folder)
     if problems:
-        return None, _report_problems(folder, problems, "table")
+        return None, _report_problems(folder, problems, fmt)
     return rs, None
 
 
@@ -227,25 +228,6 @@ def _given_parameters(args) -> dict:
     return given
 
 
-def _checked_data(per_notebook: dict):
-    """Validate the data and the scope once, before any kernel starts: (review set, exit status)."""
-    params = next(iter(per_notebook.values()))
-    problems, rs = read_checked(params["data_dir"])
-    if problems:
-        _report_problems(params["data_dir"], problems, "table")
-        return None, 1
-    return rs, 0
-
-
-def _scoped(rs, params: dict):
-    return rs.filter(
-        areas=params.get("areas") or None,
-        regions=params.get("regions") or None,
-        years=tuple(params["years"]) if params.get("years") else None,
-        review_types=params.get("review_types") or None,
-    )
-
-
 def _report(args) -> int:
     from . import runner
 
@@ -257,13 +239,14 @@ def _report(args) -> int:
     except ParameterError as error:
         print(f"sce-analysis {args.command}: {error}", file=sys.stderr)
         return 2
-    rs, status = _checked_data(per_notebook)
+    # The data are validated once, before any kernel starts.
+    params = next(iter(per_notebook.values()))
+    rs, status = _checked_set(params["data_dir"])
     if rs is None:
         return status
-    params = next(iter(per_notebook.values()))
     out = Path(args.out or Path("reports") / Path(params["data_dir"]).name)
     try:
-        scoped = _scoped(rs, params)
+        scoped = in_scope(rs, params)
         if len(scoped.reviews) == 0:
             raise ParameterError("the filters leave no review in scope. Widen them.")
         if args.command == "sweep":
@@ -319,7 +302,7 @@ def _sweep(args, runner, selected, per_notebook, scoped, out: Path) -> int:
     runner.execute([task for _, plan in plans for task in plan.tasks], jobs=args.jobs)
     status, reports = 0, []
     for group, plan in plans:
-        manifest = runner.finish(plan, ended=runner.now(), review_set=_scoped(scoped, plan.parameters))
+        manifest = runner.finish(plan, ended=runner.now(), review_set=in_scope(scoped, plan.parameters))
         status = max(status, _close(plan.out, manifest))
         reports.append((group, plan.out, manifest))
     runner.finish_sweep(out, by, reports)
@@ -357,9 +340,9 @@ def _chart_options(parser: argparse.ArgumentParser) -> None:
 def _gallery(args) -> int:
     from .gallery import build_deck, render_gallery
 
-    problems, rs = read_checked(args.data)
-    if problems:
-        return _report_problems(args.data, problems, "table")
+    rs, status = _checked_set(args.data)
+    if rs is None:
+        return status
     threshold = args.suppress_below if args.publication else None
     if args.command == "gallery":
         out = Path(args.out or "reports/gallery")

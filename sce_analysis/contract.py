@@ -112,10 +112,13 @@ class FileSpec:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     optional: bool = False
+    #: The file's name when it is not ``<name>.csv``: a Parquet file, a taxonomy or crosswalk map
+    #: given by its path. Problems name the file by it.
+    file: str | None = None
 
     @property
     def filename(self) -> str:
-        return f"{self.name}.csv"
+        return self.file or f"{self.name}.csv"
 
     @property
     def column_names(self) -> tuple[str, ...]:

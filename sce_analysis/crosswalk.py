@@ -35,7 +35,6 @@ from .errors import DataValidationError, ParameterError
 from .load import (
     Problem,
     _as_text,
-    _check,
     _key_strings,
     _name_columns,
     _Problems,
@@ -44,6 +43,7 @@ from .load import (
     _type_column,
     from_frames,
     load,
+    read_taxonomy,
 )
 from .reviewset import ReviewSet
 
@@ -57,26 +57,15 @@ _TEXT_JOIN = "; "  # joins the distinct agencies, notes and extra values of merg
 _CODE_JOIN = ";"  # joins the source codes of merged factor rows in the provenance column
 
 
-@dataclass(frozen=True)
-class _NamedFile(FileSpec):
-    """A file spec whose file may have any name: a crosswalk map or a target taxonomy."""
-
-    file: str = ""
-
-    @property
-    def filename(self) -> str:
-        return self.file
-
-
 _MAP_COLUMNS = (
     Column("source_code", "id", True, description="Code of the source coding frame."),
     Column("target_code", "id", True, description="Code of the target frame that it becomes."),
 )
 
 
-def _map_spec(file: str) -> _NamedFile:
+def _map_spec(file: str) -> FileSpec:
     # The name "mappings" makes load's messages read "... if it is not a real mapping".
-    return _NamedFile("mappings", _MAP_COLUMNS, key=("source_code",), file=file)
+    return FileSpec("mappings", _MAP_COLUMNS, key=("source_code",), file=file)
 
 
 # --------------------------------------------------------------------------------------
@@ -231,11 +220,6 @@ def read_crosswalk(path: str | os.PathLike) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 
 
-def _empty_set_frames() -> dict[str, pd.DataFrame]:
-    """Frames with the required columns and no rows, to check a taxonomy alone with from_frames."""
-    return {name: pd.DataFrame(columns=list(FILES[name].required)) for name in ("reviews", "episodes", "factors")}
-
-
 def _renamed(found: list[Problem], old: str, new: str) -> list[Problem]:
     return [replace(p, file=new) if p.file == old else p for p in found]
 
@@ -247,45 +231,21 @@ def _add_all(problems: _Problems, found: list[Problem]) -> None:
 
 def _target_taxonomy(taxonomy, problems: _Problems) -> tuple[pd.DataFrame | None, str]:
     """The target frame as a typed taxonomy frame, and the name problems give it (None if broken)."""
-    taxonomy_file = FILES["taxonomy"].filename
     if isinstance(taxonomy, ReviewSet):
         return taxonomy.taxonomy, f"the taxonomy of {taxonomy.source or 'the target review set'}"
     if isinstance(taxonomy, pd.DataFrame):
-        try:
-            checked = from_frames(**_empty_set_frames(), taxonomy=taxonomy)
-        except DataValidationError as error:
-            _add_all(problems, _renamed(error.problems, taxonomy_file, _TAXONOMY_FRAME_NAME))
-            return None, _TAXONOMY_FRAME_NAME
-        return checked.taxonomy, _TAXONOMY_FRAME_NAME
-    if not isinstance(taxonomy, (str, os.PathLike)):
-        raise ParameterError(
-            "taxonomy must be a DataFrame, a ReviewSet, or the path of a taxonomy CSV file or of a review-set "
-            f"folder; got {type(taxonomy).__name__}."
-        )
-    path = Path(taxonomy)
-    if path.is_dir():
-        path = path / taxonomy_file
-    # Problems name the path as given, so that they are not taken for the set's own taxonomy.csv.
-    name = str(path)
-    if not path.is_file():
-        problems.add(
-            name,
-            None,
-            None,
-            "",
-            f"the target taxonomy {path} does not exist. Fix: give a taxonomy CSV file, or a review-set folder "
-            "that holds taxonomy.csv.",
-        )
+        name = _TAXONOMY_FRAME_NAME
+    elif isinstance(taxonomy, (str, os.PathLike)):
+        path = Path(taxonomy)
+        name = str(path / FILES["taxonomy"].filename if path.is_dir() else path)
+    else:
+        name = ""  # read_taxonomy says what it takes
+    try:
+        return read_taxonomy(taxonomy), name
+    except DataValidationError as error:
+        # A frame's problems name taxonomy.csv: name it so that it is not taken for the set's own file.
+        _add_all(problems, _renamed(error.problems, FILES["taxonomy"].filename, name))
         return None, name
-    spec = FILES["taxonomy"]
-    found = _Problems()
-    raw = _read_raw(Path(), _NamedFile(spec.name, spec.columns, spec.key, file=name), found)
-    typed = _check({"taxonomy": raw}, found, taxonomy_given=True) if raw is not None else {}
-    found_list = _renamed(found.sorted(), taxonomy_file, name)  # parent_code problems name taxonomy.csv
-    _add_all(problems, found_list)
-    if found_list or "taxonomy" not in typed:
-        return None, name
-    return typed["taxonomy"].reset_index(drop=True), name
 
 
 def _check_targets(target_map: _Map, taxonomy: pd.DataFrame, taxonomy_name: str, problems: _Problems) -> None:

@@ -44,7 +44,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .contract import FILES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS, Column
 from .errors import DataValidationError, ParameterError
-from .load import _FIRST_YEAR, _LAST_YEAR, Problem, from_frames, load
+from .load import _FIRST_YEAR, _LAST_YEAR, Problem, from_frames, read_taxonomy
 from .reviewset import ReviewSet, _umask, check_new_folder, save_new_folder
 
 __all__ = ["SHEETS", "write_template", "read_workbooks", "import_workbooks", "export_workbook"]
@@ -139,7 +139,7 @@ def write_template(path: str | os.PathLike, *, taxonomy=None, overwrite: bool = 
     """
     path = _target(path, overwrite=overwrite)
     frames = {kind: _empty(kind) for kind in ("reviews", "episodes", "factors", "findings")}
-    frames["taxonomy"] = _sample_taxonomy() if taxonomy is None else _given_taxonomy(taxonomy)
+    frames["taxonomy"] = _sample_taxonomy() if taxonomy is None else read_taxonomy(taxonomy)
     _check_fits(frames)
     workbook = _new_workbook("SCIE Learning Together coding workbook")
     for kind, frame in frames.items():
@@ -192,7 +192,7 @@ def read_workbooks(paths, *, taxonomy=None) -> ReviewSet:
     True
     """
     paths = _paths(paths)
-    given = None if taxonomy is None else _given_taxonomy(taxonomy)
+    given = None if taxonomy is None else read_taxonomy(taxonomy)
     labels = _labels(paths)
     found = _Found(labels)
     kinds = tuple(SHEETS) if given is None else tuple(k for k in SHEETS if k != "taxonomy")
@@ -366,45 +366,10 @@ def _sample_taxonomy() -> pd.DataFrame:
     """The coding frame of the shipped sample: its taxonomy.csv, or the generator that made it."""
     path = Path(__file__).resolve().parents[1] / "data" / "sample" / FILES["taxonomy"].filename
     if path.is_file():
-        return _taxonomy_from_csv(path)
+        return read_taxonomy(path)
     from .synthetic import sample  # an installed package has no data folder; the sample is made from this
 
     return sample().review_set.taxonomy
-
-
-def _given_taxonomy(taxonomy) -> pd.DataFrame:
-    """The typed coding frame that ``taxonomy`` names, checked with the contract's rules."""
-    if isinstance(taxonomy, ReviewSet):
-        return taxonomy.taxonomy
-    if isinstance(taxonomy, pd.DataFrame):
-        empty = {kind: _empty(kind) for kind in ("reviews", "episodes", "factors")}
-        return from_frames(**empty, taxonomy=taxonomy).taxonomy
-    if isinstance(taxonomy, (str, os.PathLike)):
-        path = Path(taxonomy)
-        if path.is_dir():
-            return load(path).taxonomy
-        if not path.exists():
-            problem = Problem(str(path), None, None, "", "the file does not exist. Fix: check the path.")
-            raise DataValidationError([problem])
-        return _taxonomy_from_csv(path)
-    raise ParameterError(
-        "taxonomy must be a ReviewSet, a taxonomy DataFrame, or the path of a taxonomy.csv file or of a "
-        f"review-set folder; got {type(taxonomy).__name__}."
-    )
-
-
-def _taxonomy_from_csv(path: Path) -> pd.DataFrame:
-    """Read a taxonomy CSV with every rule :func:`sce_analysis.load` applies to taxonomy.csv."""
-    with tempfile.TemporaryDirectory(prefix="sce-taxonomy-") as folder:
-        for kind in ("reviews", "episodes", "factors"):
-            spec = FILES[kind]
-            (Path(folder) / spec.filename).write_text(",".join(spec.column_names) + "\n", encoding="utf-8")
-        shutil.copyfile(path, Path(folder) / FILES["taxonomy"].filename)
-        try:
-            return load(folder).taxonomy
-        except DataValidationError as error:
-            problems = [replace(p, file=str(path)) if p.file == "taxonomy.csv" else p for p in error.problems]
-            raise DataValidationError(problems) from None
 
 
 # ======================================================================================

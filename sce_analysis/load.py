@@ -19,7 +19,7 @@ import io
 import os
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .contract import FILES, SCIE_CATEGORIES, Column, FileSpec, _fold, normalise_category
-from .errors import DataValidationError
+from .errors import DataValidationError, ParameterError
 
 __all__ = ["Problem", "load", "validate", "from_frames", "problems_frame"]
 
@@ -127,16 +127,18 @@ class _Problems:
         return bool(self._rows)
 
     def sorted(self) -> list[Problem]:
-        file_rank = {spec.filename: i for i, spec in enumerate(FILES.values())}
-        column_rank = {(spec.filename, c): i for spec in FILES.values() for i, c in enumerate(spec.column_names)}
+        # Files in contract order, in either format (reviews.csv or reviews.parquet).
+        file_rank = {spec.name: i for i, spec in enumerate(FILES.values())}
+        column_rank = {(spec.name, c): i for spec in FILES.values() for i, c in enumerate(spec.column_names)}
 
         def order(row):
             file, line, column, value, message = row
+            kind = file.rsplit(".", 1)[0]
             return (
-                file_rank.get(file, len(file_rank)),
+                file_rank.get(kind, len(file_rank)),
                 file,
                 -1 if line is None else line,
-                column_rank.get((file, column), len(column_rank)) if column else -1,
+                column_rank.get((kind, column), len(column_rank)) if column else -1,
                 column or "",
                 value,
                 message,
@@ -649,8 +651,7 @@ def _in_keys(frame: pd.DataFrame, columns: list[str], keys: pd.Index) -> pd.Seri
     return pd.Series(_isin(_key_strings(frame, columns), keys), index=frame.index)
 
 
-def _check_episode_rules(episodes: pd.DataFrame, problems: _Problems) -> None:
-    file = FILES["episodes"].filename
+def _check_episode_rules(episodes: pd.DataFrame, problems: _Problems, file: str) -> None:
     has = episodes["sequence"].notna() & episodes["review_id"].notna()
     repeated = episodes[has].duplicated(["review_id", "sequence"], keep="first")
     for line in repeated[repeated].index:
@@ -676,7 +677,11 @@ def _check_episode_rules(episodes: pd.DataFrame, problems: _Problems) -> None:
 
 
 def _check_references(
-    typed: dict[str, pd.DataFrame], readable: dict[str, bool], problems: _Problems, taxonomy_given: bool
+    typed: dict[str, pd.DataFrame],
+    readable: dict[str, bool],
+    problems: _Problems,
+    taxonomy_given: bool,
+    names: dict[str, str],
 ) -> None:
     """Every foreign key must resolve. Checks that depend on an unreadable file are skipped."""
     reviews, episodes = typed.get("reviews"), typed.get("episodes")
@@ -690,7 +695,7 @@ def _check_references(
         code_keys = pd.Index(taxonomy["factor_code"].dropna().unique())
     elif not taxonomy_given and readable.get("factors"):
         code_keys = pd.Index(factors["factor_code"].dropna().unique())
-    frame_name = "taxonomy.csv" if taxonomy_given else "factors.csv"
+    frame_name = names["taxonomy"] if taxonomy_given else names["factors"]
 
     def unknown_review(file: str, frame: pd.DataFrame) -> pd.Series:
         known = pd.Series(_isin(frame["review_id"], review_keys), index=frame.index) | frame["review_id"].isna()
@@ -700,28 +705,28 @@ def _check_references(
             bad.index,
             "review_id",
             bad.tolist(),
-            [f"review '{v}' is not in reviews.csv. Fix: add the review there or correct the id." for v in bad],
+            [f"review '{v}' is not in {names['reviews']}. Fix: add the review there or correct the id." for v in bad],
         )
         return known
 
     if episodes is not None and review_keys is not None:
-        unknown_review("episodes.csv", episodes)
+        unknown_review(names["episodes"], episodes)
 
     if factors is not None:
         review_known = pd.Series(True, index=factors.index)
         if review_keys is not None:
-            review_known = unknown_review("factors.csv", factors)
+            review_known = unknown_review(names["factors"], factors)
         if episode_keys is not None:
             complete = factors["episode_id"].notna() & factors["review_id"].notna()
             ok = _in_keys(factors, ["review_id", "episode_id"], episode_keys)
             bad = factors[complete & review_known & ~ok]
             problems.add_rows(
-                "factors.csv",
+                names["factors"],
                 bad.index,
                 "episode_id",
                 bad["episode_id"].tolist(),
                 [
-                    f"review '{r}' has no episode '{e}' in episodes.csv. Fix: add the episode or correct the id."
+                    f"review '{r}' has no episode '{e}' in {names['episodes']}. Fix: add the episode or correct the id."
                     for r, e in zip(bad["review_id"], bad["episode_id"], strict=True)
                 ],
             )
@@ -729,29 +734,29 @@ def _check_references(
             known = _isin(factors["factor_code"], code_keys)
             bad = factors.loc[factors["factor_code"].notna() & ~known, "factor_code"]
             problems.add_rows(
-                "factors.csv",
+                names["factors"],
                 bad.index,
                 "factor_code",
                 bad.tolist(),
-                [_unknown_code_message(v, code_keys, frame_name) for v in bad],
+                [_unknown_code_message(v, code_keys, frame_name, taxonomy_given) for v in bad],
             )
 
     if findings is not None:
         review_known = pd.Series(True, index=findings.index)
         if review_keys is not None:
-            review_known = unknown_review("findings.csv", findings)
+            review_known = unknown_review(names["findings"], findings)
         if episode_keys is not None:
             cited = _split_list(findings.loc[review_known, "episode_ids"].dropna())
             keys = findings.loc[cited.index, "review_id"].fillna("") + _SEP + cited
             bad = cited[~_isin(keys, episode_keys)]
             reviews_of = findings.loc[bad.index, "review_id"]
             problems.add_rows(
-                "findings.csv",
+                names["findings"],
                 bad.index,
                 "episode_ids",
                 bad.tolist(),
                 [
-                    f"the finding cites episode '{e}', which review '{r}' does not have in episodes.csv. Fix: "
+                    f"the finding cites episode '{e}', which review '{r}' does not have in {names['episodes']}. Fix: "
                     "correct the episode id."
                     for e, r in zip(bad, reviews_of, strict=True)
                 ],
@@ -760,35 +765,35 @@ def _check_references(
             cited = _split_list(findings["factor_codes"].dropna())
             bad = cited[~_isin(cited, code_keys)]
             problems.add_rows(
-                "findings.csv",
+                names["findings"],
                 bad.index,
                 "factor_codes",
                 bad.tolist(),
-                [_unknown_code_message(v, code_keys, frame_name) for v in bad],
+                [_unknown_code_message(v, code_keys, frame_name, taxonomy_given) for v in bad],
             )
 
     if taxonomy is not None and taxonomy_given and readable.get("taxonomy"):
-        _check_parents(taxonomy, code_keys, problems)
+        _check_parents(taxonomy, code_keys, problems, names["taxonomy"])
 
 
-def _unknown_code_message(code: str, known: pd.Index, frame_name: str) -> str:
+def _unknown_code_message(code: str, known: pd.Index, frame_name: str, in_taxonomy: bool) -> str:
     close = difflib.get_close_matches(code, known.tolist(), n=1, cutoff=0.8) if len(known) < 5000 else []
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    if frame_name == "taxonomy.csv":
-        return f"factor code '{code}' is not in taxonomy.csv.{hint} Fix: correct the code or add it to the taxonomy."
-    return f"factor code '{code}' is not coded on any episode in factors.csv.{hint} Fix: correct the code."
+    if in_taxonomy:
+        return f"factor code '{code}' is not in {frame_name}.{hint} Fix: correct the code or add it to the taxonomy."
+    return f"factor code '{code}' is not coded on any episode in {frame_name}.{hint} Fix: correct the code."
 
 
-def _check_parents(taxonomy: pd.DataFrame, codes: pd.Index, problems: _Problems) -> None:
+def _check_parents(taxonomy: pd.DataFrame, codes: pd.Index, problems: _Problems, file: str) -> None:
     parents = taxonomy["parent_code"]
     unknown = parents.notna() & ~parents.isin(codes)
     problems.add_rows(
-        "taxonomy.csv",
+        file,
         parents[unknown].index,
         "parent_code",
         parents[unknown].tolist(),
         [
-            f"parent_code '{v}' is not a factor_code of taxonomy.csv. Fix: add that code or correct it."
+            f"parent_code '{v}' is not a factor_code of {file}. Fix: add that code or correct it."
             for v in parents[unknown]
         ],
     )
@@ -803,7 +808,7 @@ def _check_parents(taxonomy: pd.DataFrame, codes: pd.Index, problems: _Problems)
     in_cycle = set(current)
     lines = taxonomy.index[taxonomy["factor_code"].isin(in_cycle)]
     problems.add_rows(
-        "taxonomy.csv",
+        file,
         lines,
         "parent_code",
         taxonomy.loc[lines, "parent_code"].tolist(),
@@ -823,8 +828,10 @@ def _check(raws: dict[str, _Raw | None], problems: _Problems, *, taxonomy_given:
     typed = {name: _check_file(raw, problems) for name, raw in raws.items() if raw is not None}
     readable = {name: raw.readable and not _missing_required(raw) for name, raw in raws.items() if raw is not None}
     if "episodes" in typed and readable.get("episodes"):
-        _check_episode_rules(typed["episodes"], problems)
-    _check_references(typed, readable, problems, taxonomy_given)
+        _check_episode_rules(typed["episodes"], problems, raws["episodes"].spec.filename)
+    # Problems name each file as it was read: reviews.csv, reviews.parquet, or a path given.
+    names = {name: raws[name].spec.filename if raws.get(name) else spec.filename for name, spec in FILES.items()}
+    _check_references(typed, readable, problems, taxonomy_given, names)
     return typed
 
 
@@ -867,28 +874,71 @@ def _read_and_check(folder) -> tuple[list[Problem], dict[str, pd.DataFrame], boo
         raws = {name: _read_raw(path, spec, problems) for name, spec in FILES.items()}
         taxonomy_given = (path / FILES["taxonomy"].filename).exists()
     typed = _check(raws, problems, taxonomy_given=taxonomy_given)
-    found = problems.sorted()
-    if parquet_files:
-        found = [_in_parquet_terms(problem) for problem in found]
-    return found, typed, taxonomy_given
+    return problems.sorted(), typed, taxonomy_given
 
 
 def _parquet_name(spec: FileSpec) -> str:
     return f"{spec.name}.parquet"
 
 
-def _in_parquet_terms(problem: Problem) -> Problem:
-    """Name the Parquet file, not the CSV file, in a problem found in a Parquet set."""
-    for spec in FILES.values():
-        problem = Problem(
-            problem.file.replace(spec.filename, _parquet_name(spec)),
-            problem.line,
-            problem.column,
-            problem.value,
-            problem.message.replace(spec.filename, _parquet_name(spec)),
-            problem.cell,
+def read_taxonomy(source) -> pd.DataFrame:
+    """A coding frame, checked by every rule of the contract for ``taxonomy.csv``.
+
+    Parameters
+    ----------
+    source : ReviewSet, DataFrame, str or path
+        A review set (its taxonomy), a taxonomy frame (checked as its CSV file would be), the
+        path of a taxonomy CSV file, or a review-set folder (its ``taxonomy.csv``).
+
+    Returns
+    -------
+    DataFrame
+        The typed taxonomy, as :attr:`ReviewSet.taxonomy` holds it.
+
+    Raises
+    ------
+    DataValidationError
+        Problems name the file by the path given (a frame's by ``taxonomy.csv``).
+    ParameterError
+        For any other kind of ``source``.
+
+    Examples
+    --------
+    >>> read_taxonomy("data/sample").equals(load("data/sample").taxonomy)
+    True
+    """
+    from .reviewset import ReviewSet
+
+    if isinstance(source, ReviewSet):
+        return source.taxonomy
+    if isinstance(source, pd.DataFrame):
+        empty = {name: pd.DataFrame(columns=list(FILES[name].required)) for name in ("reviews", "episodes", "factors")}
+        return from_frames(**empty, taxonomy=source).taxonomy
+    if not isinstance(source, (str, os.PathLike)):
+        raise ParameterError(
+            "taxonomy must be a ReviewSet, a taxonomy DataFrame, or the path of a taxonomy CSV file or of a "
+            f"review-set folder; got {type(source).__name__}."
         )
-    return problem
+    path = Path(source)
+    if path.is_dir():
+        path = path / FILES["taxonomy"].filename
+    problems = _Problems()
+    if not path.is_file():
+        problems.add(
+            str(path),
+            _WHOLE_FILE,
+            None,
+            "",
+            f"the taxonomy {path} does not exist. Fix: give a taxonomy CSV file, or a review-set folder that "
+            "holds taxonomy.csv.",
+        )
+        raise DataValidationError(problems.sorted())
+    # Read by the path as given, so that problems name it and not a set's own taxonomy.csv.
+    raw = _read_raw(Path(), replace(FILES["taxonomy"], file=str(path)), problems)
+    typed = _check({"taxonomy": raw}, problems, taxonomy_given=True) if raw is not None else {}
+    if problems:
+        raise DataValidationError(problems.sorted())
+    return typed["taxonomy"].reset_index(drop=True)
 
 
 def _read_parquet_raw(folder: Path, spec: FileSpec, problems: _Problems) -> _Raw | None:
@@ -901,7 +951,8 @@ def _read_parquet_raw(folder: Path, spec: FileSpec, problems: _Problems) -> _Raw
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = folder / _parquet_name(spec)
+    spec = replace(spec, file=_parquet_name(spec))  # problems name the Parquet file
+    path = folder / spec.filename
     if not path.exists():
         if not spec.optional:
             problems.add(

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import ParameterError
 
-__all__ = ["Parameter", "CORE_PARAMETERS", "read_parameters", "cast_value", "check_core_values"]
+__all__ = ["Parameter", "CORE_PARAMETERS", "read_parameters", "cast_value", "check_core_values", "in_scope"]
 
 #: The types a parameter may be declared with.
 TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list}
@@ -185,3 +185,14 @@ def check_core_values(values: dict) -> dict:
                 raise ParameterError(f"{name} must be a list of names, not {out[name]!r}.")
             out[name] = [str(v) for v in out[name]]
     return out
+
+
+def in_scope(rs, parameters: dict):
+    """The reviews that the filter parameters keep: ``areas``, ``regions``, ``years`` ([first, last])
+    and ``review_types``; a missing or empty one keeps everything."""
+    return rs.filter(
+        areas=parameters.get("areas") or None,
+        regions=parameters.get("regions") or None,
+        years=tuple(parameters["years"]) if parameters.get("years") else None,
+        review_types=parameters.get("review_types") or None,
+    )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .errors import ParameterError
 from .load import load
-from .parameters import check_core_values
+from .parameters import check_core_values, in_scope
 
 __all__ = ["Run", "start_run", "TABLE_FLOAT_FORMAT"]
 
@@ -151,13 +151,7 @@ def start_run(
             **other,
         }
     )
-    rs = load(data_dir)
-    rs = rs.filter(
-        areas=values["areas"] or None,
-        regions=values["regions"] or None,
-        years=tuple(values["years"]) if values["years"] else None,
-        review_types=values["review_types"] or None,
-    )
+    rs = in_scope(load(data_dir), values)
     if len(rs.reviews) == 0:
         raise ParameterError("no review is in scope: the filters exclude every review. Widen them.")
     out = Path(out_dir)

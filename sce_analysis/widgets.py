@@ -391,6 +391,10 @@ class Explorer:
     def _unit_mask(self, unit: str) -> np.ndarray:
         return self._mask if unit == "review" else self._mask[self._episode_review]
 
+    def _n_units(self, unit: str) -> int:
+        """How many reviews or episodes are in scope."""
+        return int(self._unit_mask(unit).sum())
+
     def _subset(self):
         """The review set in scope (for the tabs that need full statistics), cached per filter state."""
         key = (self.years.value, self.regions.value, self.areas.value, self.review_types.value)
@@ -415,7 +419,6 @@ class Explorer:
         n_units = chosen.matrix.T @ in_scope.astype(np.int64)
         n_reviews = reviews.matrix.T @ self._mask.astype(np.int64)
         n_total = int(in_scope.sum())
-        self.prevalence_total = n_total
         low, high = wilson_interval(n_units, np.full(len(n_units), n_total))
         frame = pd.DataFrame(
             {
@@ -477,7 +480,7 @@ class Explorer:
             rows,
             labels=list(rows["label"]),
             colors=[style.category_color(key) for key in rows["scie_category"]],
-            xlabel=f"Share of {unit}s with the factor (N = {self._count(int(self.prevalence_total))} {unit}s)",
+            xlabel=f"Share of {unit}s with the factor (N = {self._count(self._n_units(unit))} {unit}s)",
         )
         return chart, self._table_html(table)
 
@@ -549,7 +552,7 @@ class Explorer:
         rows = themes[["factor_code", "label", "theme"]].merge(shares, on="factor_code", how="left")
         rows = rows.sort_values(["theme", "n_units", "factor_code"], ascending=[True, False, True], kind="stable")
         rows = rows[rows["theme"] <= rows["theme"].iloc[min(_TOP, len(rows)) - 1]].head(_TOP)
-        n_total = self._count(int(self.prevalence_total))
+        n_total = self._count(self._n_units(PAIR_UNIT))
         return self._quick_bars_png(
             _floats(rows),
             labels=[f"T{theme}  {label}" for theme, label in zip(rows["theme"], rows["label"], strict=True)],
@@ -582,15 +585,6 @@ class Explorer:
         return self._png(plot_spread(_floats(table), by="region", top=SPREAD_TOP)), self._table_html(table)
 
     # ------------------------------------------------------------------ drill-down
-
-    def kpes(self, code: str) -> pd.DataFrame:
-        """The KPEs in scope where factor ``code`` is coded (with the current polarity), as rows of ``episodes``."""
-        position = self._code_index.get_loc(code)
-        rows = (self._coding_code == position) & self._mask[self._coding_review]
-        if self.polarity.value is not None:
-            rows &= self._coding_polarity == self.polarity.value
-        episodes = np.unique(self._coding_episode[rows])
-        return self.rs.episodes.iloc[episodes].reset_index(drop=True)
 
     def drill_down(self, code: str) -> dict:
         """What the drill-down shows for one factor: its KPEs, the findings citing them, its co-occurring factors."""
