@@ -48,3 +48,17 @@ class RawSet:
             if polarity is None or row["polarity"] == polarity:
                 kept.append(row)
         return kept
+
+    def units(self, unit: str) -> list[tuple[str, ...]]:
+        """Every review, as ``(review_id,)``, or every episode, as ``(review_id, episode_id)``, in file order."""
+        if unit == "review":
+            return [(r["review_id"],) for r in self.reviews]
+        return [(e["review_id"], e["episode_id"]) for e in self.episodes]
+
+    def episodes_with(self, code: str, review_ids, *, polarity: str | None = None) -> set[tuple[str, str]]:
+        """``(review_id, episode_id)`` of the episodes of ``review_ids`` whose first coder coded ``code``."""
+        return {
+            (row["review_id"], row["episode_id"])
+            for row in self.codings(polarity=polarity)
+            if row["factor_code"] == code and row["review_id"] in review_ids
+        }

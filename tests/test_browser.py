@@ -28,6 +28,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from brute import RawSet
 from conftest import ROOT, SAMPLE
 
 import sce_analysis as sce
@@ -208,20 +209,6 @@ def browser():
             chromium.close()
 
 
-def _first_coder_kpes(rs, code: str, review_ids: set) -> set[tuple[str, str]]:
-    """Episodes where ``code`` is coded by the episode's first coder (brute force over ``factors``)."""
-    first: dict[tuple[str, str], object] = {}
-    found = set()
-    for review_id, episode_id, factor_code, coder in rs.factors[
-        ["review_id", "episode_id", "factor_code", "coder"]
-    ].itertuples(index=False):
-        key = (review_id, episode_id)
-        first.setdefault(key, coder)
-        if first[key] == coder and factor_code == code and review_id in review_ids:
-            found.add(key)
-    return found
-
-
 class Scenario:
     """What the test does and expects on the sample data, computed independently of the explorer."""
 
@@ -237,7 +224,7 @@ class Scenario:
         assert 0 < len(self.scope.reviews) < len(rs.filter(years=self.years).reviews) < len(rs.reviews)
         self.code = self.scope.codings()["factor_code"].value_counts().index[0]
         self.label = rs.taxonomy.set_index("factor_code").loc[self.code, "label"]
-        self.kpes = _first_coder_kpes(rs, self.code, set(self.scope.reviews["review_id"]))
+        self.kpes = RawSet(SAMPLE).episodes_with(self.code, set(self.scope.reviews["review_id"]))
 
 
 def _status(subset) -> str:

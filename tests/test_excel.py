@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from brute import RawSet
 from conftest import CLEAN, SAMPLE, write_set
 
 import sce_analysis as sce
@@ -233,13 +234,8 @@ def test_export_import_round_trip_and_matrix(tmp_path):
     codes = rs.taxonomy["factor_code"].tolist()
     assert list(rows[0]) == ["review_id", *codes]
     assert [r[0] for r in rows[1:]] == rs.reviews["review_id"].tolist()
-    # Brute force: the first coder of each episode, in file order, is the one counted.
-    first_coder, coded = {}, set()
-    for row in rs.factors.itertuples():
-        episode = (row.review_id, row.episode_id)
-        coder = first_coder.setdefault(episode, row.coder)
-        if row.coder == coder:
-            coded.add((row.review_id, row.factor_code))
+    # Brute force over the CSV rows: the first coder of each episode, in file order, is the one counted.
+    coded = {(row["review_id"], row["factor_code"]) for row in RawSet(rs.save(tmp_path / "csv")).codings()}
     expected = [[int((r, c) in coded) for c in codes] for r in rs.reviews["review_id"]]
     assert [list(r[1:]) for r in rows[1:]] == expected
     assert rs.factors["coder"].nunique() == 2  # the rule was exercised

@@ -103,11 +103,6 @@ class Raw(RawSet):
         self.review_ids = [r["review_id"] for r in self.reviews]
         self.order = {code: i for i, code in enumerate(self.codes)}
 
-    def units(self, unit: str) -> list[tuple[str, ...]]:
-        if unit == "review":
-            return [(r["review_id"],) for r in self.reviews]
-        return [(e["review_id"], e["episode_id"]) for e in self.episodes]
-
     def unit_codes(self, unit: str, *, polarity=None, coder=None) -> dict[tuple[str, ...], set[str]]:
         """Unit -> the set of codes coded on it (every unit present, possibly with an empty set)."""
         has = {u: set() for u in self.units(unit)}

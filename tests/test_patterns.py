@@ -110,11 +110,6 @@ class Raw(RawSet):
     def group_of(self, by: str | None) -> dict[str, str | None]:
         return {rid: (r[by] if by else None) for rid, r in self.review.items()}
 
-    def units(self, unit: str) -> list[tuple[str, ...]]:
-        if unit == "review":
-            return [(r["review_id"],) for r in self.reviews]
-        return [(e["review_id"], e["episode_id"]) for e in self.episodes]
-
 
 def group_key(value) -> str | None:
     """Group labels as text, so a year 2015 (int) matches the CSV's '2015'."""

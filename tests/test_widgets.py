@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from brute import RawSet
 from conftest import SAMPLE
 
 import sce_analysis as sce
@@ -38,22 +39,6 @@ def expected_status(subset) -> str:
 
 def status_of(app) -> str:
     return re.sub(r"<[^>]+>", "", app.status.value)
-
-
-def brute_force_kpes(rs, code: str, subset_ids: set, polarity: str | None = None) -> set[tuple[str, str]]:
-    """(review_id, episode_id) of the episodes where ``code`` is coded by the episode's first coder."""
-    first_coder: dict[tuple[str, str], str] = {}
-    found = set()
-    for row in rs.factors.itertuples(index=False):
-        episode = (row.review_id, row.episode_id)
-        coder = "" if pd.isna(row.coder) else row.coder
-        first_coder.setdefault(episode, coder)
-        if first_coder[episode] != coder or row.factor_code != code or row.review_id not in subset_ids:
-            continue
-        if polarity is not None and row.polarity != polarity:
-            continue
-        found.add(episode)
-    return found
 
 
 def test_status_line_starts_with_the_whole_set(app, rs):
@@ -110,14 +95,14 @@ def test_drill_down_lists_exactly_the_kpes_where_the_factor_is_coded(app, rs):
     app.set_filters(regions=[region], years=(2013, 2024))
     ids = set(rs.filter(regions=[region], years=(2013, 2024)).reviews["review_id"])
     codes = rs.factors["factor_code"].value_counts().index[[0, 5, 20]]
+    raw = RawSet(SAMPLE)
     for code in codes:
         for polarity in (None, "problematic", "good"):
             app.polarity.value = polarity
             app.factor.value = code
             shown = app.drill_down(code)["kpes"]
-            assert set(zip(shown["review_id"], shown["episode_id"], strict=True)) == brute_force_kpes(
-                rs, code, ids, polarity
-            ), (code, polarity)
+            expected = raw.episodes_with(code, ids, polarity=polarity)
+            assert set(zip(shown["review_id"], shown["episode_id"], strict=True)) == expected, (code, polarity)
             assert not shown.duplicated(["review_id", "episode_id"]).any()
     # The drill-down HTML lists them: each shown KPE's summary is on screen.
     app.polarity.value = None
