@@ -307,14 +307,19 @@ def _check_unmapped(rs: ReviewSet, target_map: _Map, problems: _Problems) -> Non
         )
 
 
-def _distinct(values: pd.Series, separator: str, *, split: bool = False) -> str | float:
-    """The distinct non-empty values in first-seen order, joined; missing when there are none."""
-    seen: dict[str, None] = {}
-    for value in values:
-        if isinstance(value, str) and value:
-            for item in value.split(separator) if split else [value]:
-                seen.setdefault(item, None)
-    return separator.join(seen) if seen else np.nan
+def _joined_distinct(values: pd.Series, groups: np.ndarray, separator: str, *, split: bool = False) -> pd.Series:
+    """Per group, the distinct non-empty values in first-seen order, joined; missing when there are none.
+
+    ``split`` first splits each value on ``separator`` (a provenance list). Indexed by group, in order of
+    first appearance. One explode, one de-duplication and one grouped join: no Python loop over groups.
+    """
+    items = pd.DataFrame({"group": groups, "value": values.to_numpy(dtype=object)})
+    if split:
+        items = items.assign(value=items["value"].str.split(separator)).explode("value")
+    items["value"] = items["value"].astype("str")
+    items = items[items["value"].notna() & items["value"].ne("")].drop_duplicates()
+    joined = items.groupby("group", sort=False)["value"].agg(separator.join)
+    return joined.reindex(pd.unique(groups))
 
 
 def _recode_factors(rs: ReviewSet, target_map: _Map, problems: _Problems) -> pd.DataFrame:
@@ -353,17 +358,14 @@ def _recode_factors(rs: ReviewSet, target_map: _Map, problems: _Problems) -> pd.
 
     # One row per key, where its first row was; the other columns are joined (see crosswalk).
     keep_first = [*_FACTOR_KEY, "polarity"]
-    aggregations = {
-        column: "first"
-        if column in keep_first
-        else (lambda s: _distinct(s, _CODE_JOIN, split=True))
-        if column == "source_code"
-        else (lambda s: _distinct(s, _TEXT_JOIN))
-        for column in recoded.columns
-    }
     group = recoded[merged].assign(_position=np.flatnonzero(merged))
-    grouped = group.groupby(key[merged].to_numpy(), sort=False)
-    joined = grouped.agg(aggregations).assign(_position=grouped["_position"].first().to_numpy())
+    keys = key[merged].to_numpy()
+    joined = group.groupby(keys, sort=False)[[*keep_first, "_position"]].first()
+    for column in recoded.columns.difference(keep_first, sort=False):
+        split = column == "source_code"
+        separator = _CODE_JOIN if split else _TEXT_JOIN
+        joined[column] = _joined_distinct(group[column], keys, separator, split=split)
+    joined = joined[[*recoded.columns, "_position"]]
     single = recoded[~merged].assign(_position=np.flatnonzero(~merged))
     out = pd.concat([single, joined.astype({c: single[c].dtype for c in single.columns})], ignore_index=True)
     return out.sort_values("_position", kind="stable").drop(columns="_position").reset_index(drop=True)
