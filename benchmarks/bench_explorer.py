@@ -16,7 +16,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("HOME", tempfile.mkdtemp(prefix="sce-bench-home-"))
 
 from sce_analysis import synthetic
-from sce_analysis.widgets import TABS, THEME_RESAMPLES, explore
+from sce_analysis.explorer.app import TABS, THEME_RESAMPLES, explore
 
 TARGET_SECONDS = 0.300
 

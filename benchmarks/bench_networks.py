@@ -276,8 +276,8 @@ def apriori_fits(onehot) -> bool:
 
 def compare_pair_job(name: str, rs, repeat: int) -> dict:
     import sce_analysis as sce
-    from sce_analysis.networks import pair_table
-    from sce_analysis.presence import presence
+    from sce_analysis.stats.networks import pair_table
+    from sce_analysis.stats.presence import presence
 
     t_pairs, pairs = best_of(lambda: sce.factor_pairs(rs, min_count=1), repeat)
     t_network, network = best_of(lambda: sce.factor_network(rs, min_count=1), repeat)

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 import sce_analysis as sce
-from sce_analysis import excel, synthetic
-from sce_analysis.crosswalk import combine, crosswalk
+from sce_analysis import synthetic
+from sce_analysis.exchange import excel
+from sce_analysis.exchange.crosswalk import combine, crosswalk
 
 
 def best_of(call, repeat: int) -> float:

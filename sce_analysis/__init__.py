@@ -6,111 +6,90 @@ The public API::
     rs = sce.load("data/sample")        # a ReviewSet, or DataValidationError listing every problem
     sce.validate("data/sample")         # [] when clean, else a list of Problem
     rs.filter(regions=["London"], years=(2015, 2020)).summary()
+
+Every public name is loaded on first use (SPEC 1, as scipy and networkx do), so
+``import sce_analysis`` costs milliseconds and loads no pandas, matplotlib, statsmodels or
+networkx: ``sce-analysis validate`` never pays for plotting. The package is layered; each layer
+imports only those below it (checked by import-linter, see ``pyproject.toml``):
+
+- :mod:`sce_analysis.reviewsets`: the contract, reading and checking, the ReviewSet;
+- :mod:`sce_analysis.stats`: presence matrices and every statistic;
+- :mod:`sce_analysis.publish`, :mod:`sce_analysis.charts`, :mod:`sce_analysis.exchange`,
+  :mod:`sce_analysis.synthetic`: disclosure control, charts, other file forms, synthetic sets;
+- :mod:`sce_analysis.reports`, then :mod:`sce_analysis.explorer`: notebook runs and reports, the
+  interactive explorer;
+- :mod:`sce_analysis.cli`: the ``sce-analysis`` command.
 """
 
-from . import style
-from .agreement import agreement_overview, coder_agreement
-from .charts import (
-    plot_cooccurrence,
-    plot_coverage,
-    plot_factor_network,
-    plot_finding_categories,
-    plot_group_differences,
-    plot_level_map,
-    plot_level_profile,
-    plot_prevalence,
-    plot_sequences,
-    plot_spread,
-    plot_trends,
-    save_figure,
-)
-from .contract import APPRAISALS, LEVELS, POLARITIES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS
-from .errors import DataValidationError, ParameterError, SceAnalysisError
-from .load import Problem, from_frames, load, problems_frame, read_taxonomy, validate
-from .networks import (
-    cluster_reviews,
-    cross_level_links,
-    factor_network,
-    factor_pairs,
-    factor_sequences,
-    node_metrics,
-    review_similarity,
-    systemic_themes,
-)
-from .overview import coverage, per_review_counts
-from .patterns import (
-    board_questions,
-    category_factors,
-    compare_groups,
-    factor_prevalence,
-    factor_trends,
-    finding_categories,
-    level_profile,
-    most_different_group,
-    recurring_factors,
-)
-from .presence import Presence, presence
-from .reviewset import ReviewSet
-from .run import Run, start_run
-from .widgets import Explorer, explore
+import lazy_loader as lazy
 
-__version__ = "0.1.0"
+from . import moved
 
-__all__ = [
-    "APPRAISALS",
-    "LEVELS",
-    "POLARITIES",
-    "SCIE_CATEGORIES",
-    "SCIE_CATEGORY_LABELS",
-    "SCIE_CATEGORY_SHORT_LABELS",
-    "DataValidationError",
-    "ParameterError",
-    "Problem",
-    "ReviewSet",
-    "SceAnalysisError",
-    "from_frames",
-    "load",
-    "problems_frame",
-    "read_taxonomy",
-    "validate",
-    "Presence",
-    "presence",
-    "factor_prevalence",
-    "recurring_factors",
-    "factor_trends",
-    "compare_groups",
-    "finding_categories",
-    "category_factors",
-    "level_profile",
-    "factor_pairs",
-    "factor_network",
-    "node_metrics",
-    "systemic_themes",
-    "factor_sequences",
-    "cross_level_links",
-    "review_similarity",
-    "cluster_reviews",
-    "coverage",
-    "per_review_counts",
-    "coder_agreement",
-    "agreement_overview",
-    "board_questions",
-    "most_different_group",
-    "Run",
-    "start_run",
-    "style",
-    "plot_prevalence",
-    "plot_spread",
-    "plot_cooccurrence",
-    "plot_factor_network",
-    "plot_level_map",
-    "plot_sequences",
-    "plot_trends",
-    "plot_group_differences",
-    "plot_finding_categories",
-    "plot_level_profile",
-    "plot_coverage",
-    "save_figure",
-    "Explorer",
-    "explore",
-]
+__version__ = "0.2.0"
+
+moved.install()
+
+__getattr__, __dir__, __all__ = lazy.attach(
+    __name__,
+    submodules=["charts", "exchange", "explorer", "publish", "reports", "reviewsets", "stats", "synthetic"],
+    submod_attrs={
+        "errors": ["DataValidationError", "ParameterError", "SceAnalysisError"],
+        "reviewsets": [
+            "APPRAISALS",
+            "LEVELS",
+            "POLARITIES",
+            "SCIE_CATEGORIES",
+            "SCIE_CATEGORY_LABELS",
+            "SCIE_CATEGORY_SHORT_LABELS",
+            "Problem",
+            "ReviewSet",
+            "from_frames",
+            "load",
+            "problems_frame",
+            "read_taxonomy",
+            "validate",
+        ],
+        "stats": [
+            "Presence",
+            "presence",
+            "factor_prevalence",
+            "recurring_factors",
+            "factor_trends",
+            "compare_groups",
+            "finding_categories",
+            "category_factors",
+            "level_profile",
+            "board_questions",
+            "most_different_group",
+            "factor_pairs",
+            "factor_network",
+            "node_metrics",
+            "systemic_themes",
+            "factor_sequences",
+            "cross_level_links",
+            "review_similarity",
+            "cluster_reviews",
+            "coverage",
+            "per_review_counts",
+            "coder_agreement",
+            "agreement_overview",
+        ],
+        "charts": [
+            "style",
+            "plot_prevalence",
+            "plot_spread",
+            "plot_cooccurrence",
+            "plot_factor_network",
+            "plot_level_map",
+            "plot_sequences",
+            "plot_trends",
+            "plot_group_differences",
+            "plot_finding_categories",
+            "plot_level_profile",
+            "plot_coverage",
+            "save_figure",
+        ],
+        "reports": ["Run", "start_run"],
+        "explorer": ["Explorer", "explore"],
+    },
+)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import DataValidationError, ParameterError, SceAnalysisError
-from .load import Problem, problems_frame, read_checked
-from .parameters import in_scope
+from .reports.parameters import in_scope
+from .reviewsets.read import Problem, problems_frame, read_checked
 
 __all__ = ["main"]
 
@@ -98,7 +98,7 @@ def _checked_set(folder: str, fmt: str = "table"):
 
 
 def _write_result(rs, args) -> int:
-    from .reviewset import save_new_folder
+    from .reviewsets.reviewset import save_new_folder
 
     save_new_folder(rs, args.out, format=args.format, overwrite=args.overwrite)
     print(f"{args.out}: written ({args.format}). {_describe(rs)}.")
@@ -110,7 +110,7 @@ def _data_errors(error, source: str) -> int:
 
 
 def _crosswalk(args) -> int:
-    from .crosswalk import crosswalk
+    from .exchange.crosswalk import crosswalk
 
     rs, status = _checked_set(args.folder)
     if rs is None:
@@ -123,7 +123,7 @@ def _crosswalk(args) -> int:
 
 
 def _combine(args) -> int:
-    from .crosswalk import combine
+    from .exchange.crosswalk import combine
 
     try:
         combined = combine(args.folders)
@@ -140,7 +140,7 @@ def _convert(args) -> int:
 
 
 def _agreement(args) -> int:
-    from .agreement import coder_agreement
+    from .stats.agreement import coder_agreement
 
     rs, status = _checked_set(args.folder)
     if rs is None:
@@ -157,7 +157,7 @@ def _agreement(args) -> int:
 
 
 def _template(args) -> int:
-    from .excel import write_template
+    from .exchange.excel import write_template
 
     try:
         path = write_template(args.out, taxonomy=args.taxonomy, overwrite=args.overwrite)
@@ -168,7 +168,7 @@ def _template(args) -> int:
 
 
 def _import_excel(args) -> int:
-    from .excel import import_workbooks
+    from .exchange.excel import import_workbooks
 
     try:
         rs = import_workbooks(args.workbooks, args.out, taxonomy=args.taxonomy, overwrite=args.overwrite)
@@ -181,7 +181,7 @@ def _import_excel(args) -> int:
 
 
 def _export_excel(args) -> int:
-    from .excel import export_workbook
+    from .exchange.excel import export_workbook
 
     rs, status = _checked_set(args.folder)
     if rs is None:
@@ -219,7 +219,7 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _given_parameters(args) -> dict:
-    from .runner import merge_cli_parameters, read_yaml_parameters
+    from .reports.runner import merge_cli_parameters, read_yaml_parameters
 
     given = merge_cli_parameters(args.parameters, read_yaml_parameters(args.file) if args.file else {})
     given.setdefault("data_dir", args.data)
@@ -229,7 +229,7 @@ def _given_parameters(args) -> dict:
 
 
 def _report(args) -> int:
-    from . import runner
+    from .reports import runner
 
     try:
         if args.jobs < 1:
@@ -311,7 +311,7 @@ def _sweep(args, runner, selected, per_notebook, scoped, out: Path) -> int:
 
 
 def _params(args) -> int:
-    from . import runner
+    from .reports import runner
 
     try:
         selected = runner.select_notebooks(args.notebook)
@@ -338,7 +338,7 @@ def _chart_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _gallery(args) -> int:
-    from .gallery import build_deck, render_gallery
+    from .reports.gallery import build_deck, render_gallery
 
     rs, status = _checked_set(args.data)
     if rs is None:
@@ -357,19 +357,19 @@ def _gallery(args) -> int:
 
 
 def _scan(args) -> int:
-    from .scan import main as scan_main
+    from .publish.scan import main as scan_main
 
     return scan_main(args.folder)
 
 
 def _dashboard(args) -> int:
-    from .widgets import serve_dashboard
+    from .explorer.app import serve_dashboard
 
     return serve_dashboard(args.data, port=args.port, publication=args.publication, suppress_below=args.suppress_below)
 
 
 def _synthetic(args) -> int:
-    from . import synthetic
+    from .synthetic import generator as synthetic
 
     return synthetic.main(args.synthetic_args)
 

@@ -1,4 +1,4 @@
-"""Independent checks of inter-coder agreement (``sce_analysis.agreement``).
+"""Independent checks of inter-coder agreement (``sce_analysis.stats.agreement``).
 
 Expected numbers come from
 
@@ -26,7 +26,7 @@ from statsmodels.stats.inter_rater import cohens_kappa
 
 import sce_analysis as sce
 from sce_analysis import synthetic
-from sce_analysis.agreement import AGREEMENT_COLUMNS, POOLED_ITEM, coder_agreement
+from sce_analysis.stats.agreement import AGREEMENT_COLUMNS, POOLED_ITEM, coder_agreement
 
 # --------------------------------------------------------------------------- set builders
 

@@ -361,7 +361,7 @@ class VoilaServer(LabServer):
         self.log_path = base / "voila.log"
 
     def start(self) -> VoilaServer:
-        from sce_analysis.widgets import voila_command
+        from sce_analysis.explorer.dashboard import voila_command
 
         env = _jupyter_env(self.base)
         for _attempt in range(3):
@@ -383,7 +383,7 @@ class VoilaServer(LabServer):
 
 @pytest.mark.flaky(reruns=2)
 def test_explorer_in_voila_dashboard(browser, tmp_path):
-    from sce_analysis.widgets import dashboard_notebook
+    from sce_analysis.explorer.dashboard import dashboard_notebook
 
     scenario = Scenario()
     notebook = dashboard_notebook(SAMPLE, tmp_path / "dashboard")

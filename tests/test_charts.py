@@ -1,4 +1,4 @@
-"""Checks of the charts (``sce_analysis.charts``) and their style (``sce_analysis.style``).
+"""Checks of the charts (``sce_analysis.charts``) and their style (``sce_analysis.charts.style``).
 
 Each chart is drawn from the library's own tables on the shipped sample and checked for what a
 reader relies on: the title and axis labels, one mark per row drawn and only the rows of the
@@ -26,8 +26,9 @@ from hypothesis import strategies as st
 from matplotlib.text import Text
 
 import sce_analysis as sce
-from sce_analysis import charts, style
-from sce_analysis.contract import LEVELS, SCIE_CATEGORIES
+from sce_analysis import charts
+from sce_analysis.charts import style
+from sce_analysis.reviewsets.contract import LEVELS, SCIE_CATEGORIES
 
 # ----------------------------------------------------------------------------------- fixtures
 

@@ -11,8 +11,8 @@ from brute import read_rows
 from conftest import CLEAN, write_set
 
 import sce_analysis as sce
-from sce_analysis.crosswalk import combine, crosswalk, read_crosswalk
-from sce_analysis.load import Problem
+from sce_analysis.exchange.crosswalk import combine, crosswalk, read_crosswalk
+from sce_analysis.reviewsets import Problem
 from sce_analysis.synthetic import generate
 
 FRAMES = ("reviews", "episodes", "factors", "findings", "taxonomy")

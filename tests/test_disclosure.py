@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import sce_analysis as sce
 from sce_analysis import synthetic
 from sce_analysis.cli import main
-from sce_analysis.disclosure import COUNT_COLUMNS, SUPPRESSED, publish, publish_network, to_published_csv
+from sce_analysis.publish.disclosure import COUNT_COLUMNS, SUPPRESSED, publish, publish_network, to_published_csv
 
 
 def grouped_tables(rs):
@@ -218,7 +218,7 @@ def test_publication_at_region_level_produces_every_table(tmp_path):
 
 
 def test_gallery_in_publication_mode_on_a_small_region(tmp_path):
-    from sce_analysis.gallery import render_gallery
+    from sce_analysis.reports.gallery import render_gallery
 
     rs = sce.load(SAMPLE)
     smallest = rs.reviews["region"].value_counts().idxmin()

@@ -14,9 +14,9 @@ from brute import RawSet
 from conftest import CLEAN, SAMPLE, write_set
 
 import sce_analysis as sce
-from sce_analysis import excel
-from sce_analysis.contract import APPRAISALS, FILES, LEVELS, POLARITIES, SCIE_CATEGORIES
-from sce_analysis.excel import SHEETS, export_workbook, import_workbooks, read_workbooks, write_template
+from sce_analysis.exchange import excel
+from sce_analysis.exchange.excel import SHEETS, export_workbook, import_workbooks, read_workbooks, write_template
+from sce_analysis.reviewsets.contract import APPRAISALS, FILES, LEVELS, POLARITIES, SCIE_CATEGORIES
 from sce_analysis.synthetic import generate
 
 DATA_KINDS = ("reviews", "episodes", "factors", "findings")

@@ -1,4 +1,4 @@
-"""Checks of the gallery and the slide deck (``sce_analysis.gallery``) on the shipped sample."""
+"""Checks of the gallery and the slide deck (``sce_analysis.reports.gallery``) on the shipped sample."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from conftest import SAMPLE
 
 import sce_analysis as sce
-from sce_analysis import gallery
+from sce_analysis.reports import gallery
 
 pptx = pytest.importorskip("pptx")
 

@@ -1,4 +1,4 @@
-"""Independent checks of the factor networks (``sce_analysis.networks``).
+"""Independent checks of the factor networks (``sce_analysis.stats.networks``).
 
 Nothing here reuses the library's counting. Every expected number comes from one of:
 
@@ -45,7 +45,7 @@ from statsmodels.stats.multitest import multipletests
 
 import sce_analysis as sce
 from sce_analysis import synthetic
-from sce_analysis.networks import louvain_themes
+from sce_analysis.stats.networks import louvain_themes
 
 PAIR_COLUMNS = [
     "factor_a",

@@ -11,7 +11,7 @@ from conftest import SAMPLE
 
 import sce_analysis as sce
 from sce_analysis.cli import main
-from sce_analysis.run import TABLE_FLOAT_FORMAT
+from sce_analysis.reports.run import TABLE_FLOAT_FORMAT
 
 EXPECTED = {
     "01-overview": {

@@ -11,7 +11,7 @@ import pytest
 from conftest import CLEAN, SAMPLE, write_set
 
 import sce_analysis as sce
-from sce_analysis.contract import FILES
+from sce_analysis.reviewsets.contract import FILES
 
 
 def digest(folder, suffix: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Independent checks of the cross-review statistics (``sce_analysis.patterns``).
+"""Independent checks of the cross-review statistics (``sce_analysis.stats.recurrence``).
 
 Nothing here reuses the library's counting: every expected number comes from
 
@@ -39,7 +39,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 import sce_analysis as sce
 from sce_analysis import synthetic
-from sce_analysis.contract import normalise_category
+from sce_analysis.reviewsets.contract import normalise_category
 
 PREVALENCE_COLUMNS = [
     "factor_code",

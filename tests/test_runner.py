@@ -11,9 +11,9 @@ import pytest
 from conftest import CLEAN, ROOT, SAMPLE, write_set
 
 import sce_analysis as sce
-from sce_analysis import runner
 from sce_analysis.cli import main
-from sce_analysis.parameters import CORE_PARAMETERS, cast_value, read_parameters
+from sce_analysis.reports import runner
+from sce_analysis.reports.parameters import CORE_PARAMETERS, cast_value, read_parameters
 
 
 @pytest.fixture

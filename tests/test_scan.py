@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE
 
-from sce_analysis import scan as scan_module
-from sce_analysis.scan import KINDS, UNREADABLE, find_identifiers, format_findings, main, scan
+from sce_analysis.publish import scan as scan_module
+from sce_analysis.publish.scan import KINDS, UNREADABLE, find_identifiers, format_findings, main, scan
 from sce_analysis.synthetic import generate
 
 # --------------------------------------------------------------------------------------

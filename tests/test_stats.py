@@ -1,4 +1,4 @@
-"""Independent checks of ``sce_analysis.stats``: every helper against scipy or statsmodels.
+"""Independent checks of ``sce_analysis.stats.inference``: every helper against scipy or statsmodels.
 
 The helpers are vectorised (one value per factor, group or pair); the references here are the
 one-table-at-a-time functions of scipy and statsmodels, called in a plain loop.
@@ -17,7 +17,7 @@ from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from sce_analysis import stats
+from sce_analysis.stats import inference as stats
 
 # ---------------------------------------------------------------------------- references
 

@@ -571,7 +571,7 @@ def test_many_areas_regions_and_few_reviews():
     s = generate(25, seed=2, n_areas=40, n_regions=8, first_year=2015, last_year=2016, episodes_per_review=(3, 4))
     reviews = s.review_set.reviews
     assert len(reviews) == 25
-    assert reviews["area"].isin([*synthetic._AREA_NAMES, *(f"Area {i:03d}" for i in range(17, 41))]).all()
+    assert reviews["area"].isin([*synthetic.generator._AREA_NAMES, *(f"Area {i:03d}" for i in range(17, 41))]).all()
     assert reviews["region"].str.fullmatch(r"Region 0[1-8]").all()
     assert reviews.groupby("area")["region"].nunique().eq(1).all()
     assert reviews["year"].between(2015, 2016).all()

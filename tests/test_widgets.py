@@ -15,7 +15,7 @@ from brute import RawSet
 from conftest import SAMPLE
 
 import sce_analysis as sce
-from sce_analysis.widgets import TABS, explore
+from sce_analysis.explorer.app import TABS, explore
 
 
 @pytest.fixture(scope="module")

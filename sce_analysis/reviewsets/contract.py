@@ -2,7 +2,7 @@
 
 A review set is a folder of UTF-8 CSV files (see ``shared/data-contract.md`` and the README).
 This module states what each file holds: its columns, which are required, what kind of value
-each takes, and each file's key. :mod:`sce_analysis.load` reads and checks files against these
+each takes, and each file's key. :mod:`sce_analysis.reviewsets.read` reads and checks files against these
 declarations, and :meth:`sce_analysis.ReviewSet.save` writes them back in the same shape.
 """
 

@@ -3,7 +3,7 @@
 A SCIE finding claims to be *systemic*: to affect many more cases than the one reviewed. The
 functions here measure that claim across a review set. Each takes a :class:`ReviewSet` first and
 keyword-only options, and returns a new tidy DataFrame whose columns are documented below. All
-counts come from one sparse presence matrix (:mod:`sce_analysis.presence`) multiplied by group
+counts come from one sparse presence matrix (:mod:`sce_analysis.stats.presence`) multiplied by group
 indicator matrices, never from a loop that filters the frame per factor.
 
 Conventions shared by every function:
@@ -26,11 +26,11 @@ import scipy.sparse as sp
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from .checks import check_alpha, check_share, check_whole
-from .contract import LEVELS, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS
-from .errors import ParameterError
+from ..checks import check_alpha, check_share, check_whole
+from ..errors import ParameterError
+from ..reviewsets.contract import LEVELS, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS
+from .inference import bh_qvalues, fisher_two_sided, odds_ratio_woolf, wilson_interval
 from .presence import Presence, check_polarity, check_unit, presence
-from .stats import bh_qvalues, fisher_two_sided, odds_ratio_woolf, wilson_interval
 
 __all__ = [
     "factor_prevalence",

@@ -28,8 +28,8 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.font_manager import FontProperties
 
-from .contract import LEVELS, SCIE_CATEGORIES, SCIE_CATEGORY_SHORT_LABELS
-from .errors import ParameterError
+from ..errors import ParameterError
+from ..reviewsets.contract import LEVELS, SCIE_CATEGORIES, SCIE_CATEGORY_SHORT_LABELS
 
 __all__ = [
     "CONTEXTS",

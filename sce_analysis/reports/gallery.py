@@ -23,8 +23,10 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import charts, style
-from .errors import ParameterError, SceAnalysisError
+from ..charts import drawing as charts
+
+from ..charts import style
+from ..errors import ParameterError, SceAnalysisError
 
 __all__ = ["ChartSpec", "CHARTS", "Tables", "render_gallery", "build_deck", "chart_figure"]
 
@@ -50,79 +52,79 @@ class Tables:
     def _out(self, frame: pd.DataFrame) -> pd.DataFrame:
         if self.suppress_below is None:
             return frame
-        from .disclosure import publish
+        from ..publish.disclosure import publish
 
         return publish(frame, threshold=self.suppress_below).frame
 
     @cached_property
     def prevalence(self) -> pd.DataFrame:
-        from .patterns import factor_prevalence
+        from ..stats.recurrence import factor_prevalence
 
         return self._out(factor_prevalence(self.rs))
 
     @cached_property
     def prevalence_by_region(self) -> pd.DataFrame:
-        from .patterns import factor_prevalence
+        from ..stats.recurrence import factor_prevalence
 
         return self._out(factor_prevalence(self.rs, by="region"))
 
     @cached_property
     def prevalence_by_year(self) -> pd.DataFrame:
-        from .patterns import factor_prevalence
+        from ..stats.recurrence import factor_prevalence
 
         return self._out(factor_prevalence(self.rs, by="year"))
 
     @cached_property
     def pairs(self) -> pd.DataFrame:
-        from .networks import factor_pairs
+        from ..stats.networks import factor_pairs
 
         return self._out(factor_pairs(self.rs))
 
     @cached_property
     def themes(self) -> pd.DataFrame:
-        from .networks import systemic_themes
+        from ..stats.networks import systemic_themes
 
         # Stability needs bootstrap resamples, which the charts do not show: skip them.
         return self._out(systemic_themes(self.rs, seed=self.seed, resamples=0))
 
     @cached_property
     def network(self):
-        from .networks import factor_network
+        from ..stats.networks import factor_network
 
         graph = factor_network(self.rs)
         if self.suppress_below is None:
             return graph
-        from .disclosure import publish_network
+        from ..publish.disclosure import publish_network
 
         return publish_network(graph, threshold=self.suppress_below)
 
     @cached_property
     def sequences(self) -> pd.DataFrame:
-        from .networks import factor_sequences
+        from ..stats.networks import factor_sequences
 
         return self._out(factor_sequences(self.rs, seed=self.seed))
 
     @cached_property
     def trends(self) -> pd.DataFrame:
-        from .patterns import factor_trends
+        from ..stats.recurrence import factor_trends
 
         return self._out(factor_trends(self.rs))
 
     @cached_property
     def differences(self) -> pd.DataFrame:
-        from .patterns import compare_groups
+        from ..stats.recurrence import compare_groups
 
         return self._out(compare_groups(self.rs, by="region"))
 
     @cached_property
     def levels(self) -> pd.DataFrame:
-        from .patterns import level_profile
+        from ..stats.recurrence import level_profile
 
         return self._out(level_profile(self.rs))
 
     @cached_property
     def categories(self) -> pd.DataFrame:
-        from .patterns import finding_categories
+        from ..stats.recurrence import finding_categories
 
         return self._out(finding_categories(self.rs))
 
@@ -134,9 +136,9 @@ class Tables:
     @cached_property
     def group(self) -> str:
         """The region drawn in the forest plot: the one with the most clear differences
-        (:func:`sce_analysis.patterns.most_different_group`, as the notebooks choose it)."""
+        (:func:`sce_analysis.stats.recurrence.most_different_group`, as the notebooks choose it)."""
         try:
-            from .patterns import most_different_group
+            from ..stats.recurrence import most_different_group
         except ImportError:  # pragma: no cover - an older patterns module
             most_different_group = None
         if most_different_group is not None:
@@ -334,7 +336,7 @@ def chart_figure(spec: ChartSpec, tables: Tables, *, context: str = "paper", sli
         fig = spec.make(tables, spec.title_for(tables) if title is None else title, slide)
         extra = None
         if tables.suppress_below is not None:
-            from .disclosure import footer
+            from ..publish.disclosure import footer
 
             extra = footer(tables.suppress_below)
         style.stamp(fig, tables.rs, extra=extra)

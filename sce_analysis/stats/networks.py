@@ -3,7 +3,7 @@
 Contributory factors rarely act alone. This module counts how often factors occur together in the
 same unit (a key practice episode by default, or a review), tests each pair against independence,
 and builds the network of significant positive links. Every pair count comes from one sparse
-product ``X.T @ X`` of the presence matrix (:mod:`sce_analysis.presence`); no Python loop runs over
+product ``X.T @ X`` of the presence matrix (:mod:`sce_analysis.stats.presence`); no Python loop runs over
 pairs. The network is built from the pair table the user sees, so the two never disagree.
 """
 
@@ -15,11 +15,11 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from .checks import check_alpha, check_number, check_whole
-from .contract import LEVELS
-from .errors import ParameterError
+from ..checks import check_alpha, check_number, check_whole
+from ..errors import ParameterError
+from ..reviewsets.contract import LEVELS
+from .inference import bh_qvalues, fisher_greater, odds_ratio_woolf
 from .presence import Presence, check_polarity, check_unit, presence
-from .stats import bh_qvalues, fisher_greater, odds_ratio_woolf
 
 __all__ = [
     "factor_pairs",

@@ -10,7 +10,7 @@ What is scanned
 ---------------
 Every ``*.csv`` file directly in the folder (not subfolders, not README files):
 
-- in the five contract files, every column of kind ``text`` in :data:`sce_analysis.contract.FILES`
+- in the five contract files, every column of kind ``text`` in :data:`sce_analysis.reviewsets.contract.FILES`
   (``area``, ``region``, ``review_type``, ``method``, ``title``, ``summary``, ``agency``, ``coder``,
   ``note``, ``issues_for_board``, ``label``, ``factor_type``, ``description``) and **every column
   the contract does not name** (users add free-text columns; a misspelt contract column is scanned
@@ -132,8 +132,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import FILES
-from .errors import ParameterError
+from ..errors import ParameterError
+from ..reviewsets.contract import FILES
 
 __all__ = ["GIVEN_NAMES", "KINDS", "STOP_WORDS", "UNREADABLE", "find_identifiers", "format_findings", "main", "scan"]
 
@@ -803,6 +803,6 @@ def main(folder: str | os.PathLike) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     if len(sys.argv) != 2:
-        print("usage: python -m sce_analysis.scan FOLDER", file=sys.stderr)
+        print("usage: sce-analysis scan FOLDER", file=sys.stderr)
         sys.exit(2)
     sys.exit(main(sys.argv[1]))

@@ -34,10 +34,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import SCIE_CATEGORIES
-from .errors import ParameterError, SceAnalysisError
-from .load import from_frames
-from .reviewset import ReviewSet
+from ..errors import ParameterError, SceAnalysisError
+from ..reviewsets.contract import SCIE_CATEGORIES
+from ..reviewsets.read import from_frames
+from ..reviewsets.reviewset import ReviewSet
 
 __all__ = ["SAMPLE_ARGS", "Plants", "SyntheticSet", "generate", "main", "sample"]
 
@@ -1688,7 +1688,3 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"Wrote {synthetic.review_set!r} to {folder}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .contract import POLARITIES
-from .errors import ParameterError
+from ..errors import ParameterError
+from ..reviewsets.contract import POLARITIES
 
 __all__ = ["Presence", "presence", "UNITS", "one_hot"]
 

@@ -42,10 +42,10 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
-from .contract import FILES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS, Column
-from .errors import DataValidationError, ParameterError
-from .load import _FIRST_YEAR, _LAST_YEAR, Problem, from_frames, read_taxonomy
-from .reviewset import ReviewSet, _umask, check_new_folder, save_new_folder
+from ..errors import DataValidationError, ParameterError
+from ..reviewsets.contract import FILES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS, Column
+from ..reviewsets.read import _FIRST_YEAR, _LAST_YEAR, Problem, from_frames, read_taxonomy
+from ..reviewsets.reviewset import ReviewSet, _umask, check_new_folder, save_new_folder
 
 __all__ = ["SHEETS", "write_template", "read_workbooks", "import_workbooks", "export_workbook"]
 
@@ -364,10 +364,10 @@ def _empty(kind: str) -> pd.DataFrame:
 
 def _sample_taxonomy() -> pd.DataFrame:
     """The coding frame of the shipped sample: its taxonomy.csv, or the generator that made it."""
-    path = Path(__file__).resolve().parents[1] / "data" / "sample" / FILES["taxonomy"].filename
+    path = Path(__file__).resolve().parents[2] / "data" / "sample" / FILES["taxonomy"].filename
     if path.is_file():
         return read_taxonomy(path)
-    from .synthetic import sample  # an installed package has no data folder; the sample is made from this
+    from ..synthetic.generator import sample  # an installed package has no data folder; the sample is made from this
 
     return sample().review_set.taxonomy
 

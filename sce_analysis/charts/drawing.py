@@ -13,7 +13,7 @@ chart in your own layout.
 
 Every chart has a title (``title=`` replaces it; ``title=""`` leaves it out, as the slide deck
 does), axis labels that say what N it stands on (``n_label=`` replaces the N text), plain-language
-factor labels wrapped and never cut, and the fixed colours of :mod:`sce_analysis.style`. Draw
+factor labels wrapped and never cut, and the fixed colours of :mod:`sce_analysis.charts.style`. Draw
 inside ``with sce.style.context("talk"):`` for slides.
 
 Suppressed values (publication mode) arrive as NaN counts or shares. They are drawn as a hatched
@@ -53,10 +53,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
+from ..checks import check_alpha, check_whole
+from ..errors import ParameterError
+from ..reviewsets.contract import LEVELS, SCIE_CATEGORIES
 from . import style
-from .checks import check_alpha, check_whole
-from .contract import LEVELS, SCIE_CATEGORIES
-from .errors import ParameterError
 
 __all__ = [
     "plot_prevalence",
@@ -966,7 +966,7 @@ def plot_cooccurrence(
 def _graph_themes(G, themes, seed: int) -> dict[str, int]:
     if themes is not None:
         return _theme_members(themes)
-    from .networks import louvain_themes
+    from ..stats.networks import louvain_themes
 
     return louvain_themes(G, seed=seed)
 

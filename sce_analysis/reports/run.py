@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ParameterError
-from .load import load
+from ..errors import ParameterError
+from ..reviewsets.read import load
 from .parameters import check_core_values, in_scope
 
 __all__ = ["Run", "start_run", "TABLE_FLOAT_FORMAT"]
@@ -44,7 +44,7 @@ class Run:
     def table(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         """Write ``frame`` to ``tables/<name>.csv`` and return it for display.
 
-        In publication mode the table first passes through :func:`sce_analysis.disclosure.publish`:
+        In publication mode the table first passes through :func:`sce_analysis.publish.disclosure.publish`:
         small counts and what rests on them are written as ``c`` (and returned as missing values,
         which charts draw as marked gaps), free text and identifiers are left out.
         """
@@ -52,7 +52,7 @@ class Run:
         path = self.out_dir / "tables" / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.publication:
-            from .disclosure import publish, to_published_csv
+            from ..publish.disclosure import publish, to_published_csv
 
             published = publish(frame, threshold=self.threshold)
             to_published_csv(published, path)
@@ -66,7 +66,7 @@ class Run:
         """The factor network to draw: in publication mode, without links and factors on small counts."""
         if not self.publication:
             return graph
-        from .disclosure import publish_network
+        from ..publish.disclosure import publish_network
 
         return publish_network(graph, threshold=self.threshold)
 
@@ -80,12 +80,12 @@ class Run:
         import matplotlib.pyplot as plt
         from IPython.display import Image
 
-        from .charts import save_figure
+        from ..charts.drawing import save_figure
 
         _check_name(name)
         figure = figure_or_axes.get_figure(root=True) if hasattr(figure_or_axes, "get_figure") else figure_or_axes
         if self.publication:
-            from .disclosure import footer
+            from ..publish.disclosure import footer
 
             figure.text(0.99, 0.002, footer(self.threshold), ha="right", va="bottom", fontsize=8, color="#555555")
         png, svg = save_figure(figure, self.out_dir / "figures" / name)

@@ -31,13 +31,13 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from .errors import ParameterError
+from ..errors import ParameterError
 from .parameters import Parameter, cast_value, check_core_values, read_parameters
 
 __all__ = ["NOTEBOOK_DIR", "notebooks", "plan_report", "execute", "Task", "ReportPlan"]
 
 #: Where the notebook suite lives: beside the package in a checkout.
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 #: Parameters whose value is a folder: given relative to where the command runs.
 PATH_PARAMETERS = ("data_dir", "out_dir")
 #: Filter parameters per review column, for sweeps.
@@ -333,7 +333,7 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
     for task in plan.tasks:
         page = export_html(task, plan.out)
         if page is not None and publication:
-            from .disclosure import footer
+            from ..publish.disclosure import footer
 
             banner = f"<p style='font-weight:bold;margin:1rem'>{html.escape(footer(threshold))}</p>"
             text = re.sub(
@@ -341,7 +341,7 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
             )
             page.write_text(text, encoding="utf-8")
     if publication and (plan.out / "tables").is_dir():
-        from .disclosure import footer
+        from ..publish.disclosure import footer
 
         (plan.out / "tables" / "README.txt").write_text(footer(threshold) + "\n", encoding="utf-8")
     outputs = sorted(

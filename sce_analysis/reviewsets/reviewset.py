@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import ParameterError
 from .contract import FILES, SCIE_CATEGORIES
-from .errors import ParameterError
-from .load import _as_text
+from .read import _as_text
 
 __all__ = ["ReviewSet", "check_new_folder", "save_new_folder"]
 

@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import FILES, Column, FileSpec
-from .errors import DataValidationError, ParameterError
-from .load import (
+from ..errors import DataValidationError, ParameterError
+from ..reviewsets.contract import FILES, Column, FileSpec
+from ..reviewsets.read import (
     Problem,
     _as_text,
     _key_strings,
@@ -45,7 +45,7 @@ from .load import (
     load,
     read_taxonomy,
 )
-from .reviewset import ReviewSet
+from ..reviewsets.reviewset import ReviewSet
 
 __all__ = ["read_crosswalk", "crosswalk", "combine"]
 

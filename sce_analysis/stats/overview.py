@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import ParameterError
+from ..errors import ParameterError
 
 __all__ = ["coverage", "per_review_counts"]
 

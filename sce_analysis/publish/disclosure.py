@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .checks import check_whole
-from .contract import FILES
+from ..checks import check_whole
+from ..reviewsets.contract import FILES
 
 __all__ = [
     "SUPPRESSED",

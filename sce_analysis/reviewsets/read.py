@@ -3,7 +3,7 @@
 :func:`load` reads a folder into a :class:`~sce_analysis.ReviewSet`; :func:`validate` returns
 every problem the folder has; :func:`from_frames` runs the same checks on DataFrames already in
 memory. All three share one pass over the data: each file is read as text, every rule of
-the contract (:mod:`sce_analysis.contract`) is checked with vectorised pandas, and all problems
+the contract (:mod:`sce_analysis.reviewsets.contract`) is checked with vectorised pandas, and all problems
 are collected before anything is raised, so a reviewer can fix a whole spreadsheet in one go.
 
 Line numbers are those a spreadsheet user sees: the header is line 1, and a value with a line
@@ -27,8 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import DataValidationError, ParameterError
 from .contract import FILES, SCIE_CATEGORIES, Column, FileSpec, _fold, normalise_category
-from .errors import DataValidationError, ParameterError
 
 __all__ = ["Problem", "load", "validate", "from_frames", "problems_frame"]
 

@@ -19,7 +19,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ParameterError
+from ..errors import ParameterError
 
 __all__ = ["Parameter", "CORE_PARAMETERS", "read_parameters", "cast_value", "check_core_values", "in_scope"]
 

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .contract import SCIE_CATEGORIES, SCIE_CATEGORY_LABELS
-from .errors import ParameterError
+from ..errors import ParameterError
+from ..reviewsets.contract import SCIE_CATEGORIES, SCIE_CATEGORY_LABELS
 from .presence import check_polarity
 
 __all__ = ["coder_agreement", "agreement_overview", "AGREEMENT_LEVELS", "AGREEMENT_COLUMNS"]
@@ -130,7 +130,7 @@ def coder_agreement(rs, *, level="code", coders=None, polarity=None) -> pd.DataF
     Examples
     --------
     >>> import sce_analysis as sce
-    >>> from sce_analysis.agreement import coder_agreement
+    >>> from sce_analysis.stats.agreement import coder_agreement
     >>> table = coder_agreement(sce.load("data/sample"), level="scie_category")
     >>> table[["item", "coders"]].tail(2).to_numpy().tolist()
     [['human_reasoning', 'reviewer_a;reviewer_b'], ['(all items)', 'reviewer_a;reviewer_b']]

@@ -3,15 +3,15 @@
 :func:`explore` builds an ipywidgets app on a :class:`ReviewSet`. It works in JupyterLab and in a
 Voila dashboard (no code shown). Updates are kept fast by filtering cached arrays instead of frames:
 
-- the presence matrices (:func:`sce_analysis.presence`) are built once per unit and polarity;
+- the presence matrices (:func:`sce_analysis.stats.presence`) are built once per unit and polarity;
 - a filter change computes one boolean mask over the reviews from their area, region, year and
   review-type arrays, and the status line and the recurrence tab (the default one) are computed
   from the cached matrices with that mask (``mask @ X`` gives every count at once);
 - only the visible tab is drawn; the other tabs, which need the library's full statistics, are
   computed from a filtered review set when they are shown, and cached per filter state.
 
-In publication mode every table passes through :func:`sce_analysis.disclosure.publish`, networks
-through :func:`~sce_analysis.disclosure.publish_network`, the status line and the drill-down show
+In publication mode every table passes through :func:`sce_analysis.publish.disclosure.publish`, networks
+through :func:`~sce_analysis.publish.disclosure.publish_network`, the status line and the drill-down show
 counts only (small counts as ``c``), and no free text or identifier is shown.
 """
 
@@ -20,19 +20,17 @@ from __future__ import annotations
 import contextlib
 import html
 import io
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .disclosure import SUPPRESSED, footer, publish, publish_network
-from .errors import ParameterError, SceAnalysisError
-from .presence import presence
-from .stats import wilson_interval
+from ..errors import ParameterError, SceAnalysisError
+from ..publish.disclosure import SUPPRESSED, footer, publish, publish_network
+from ..stats.inference import wilson_interval
+from ..stats.presence import presence
 
-__all__ = ["Explorer", "explore", "TABS", "dashboard_notebook", "voila_command", "serve_dashboard"]
+__all__ = ["Explorer", "explore", "TABS"]
 
 #: The tabs of the explorer, in order: (key, title).
 TABS = (
@@ -78,7 +76,7 @@ def explore(rs, *, publication: bool = False, suppress_below: int = 5) -> Explor
     Examples
     --------
     >>> import sce_analysis as sce
-    >>> from sce_analysis.widgets import explore
+    >>> from sce_analysis.explorer import explore
     >>> app = explore(sce.load("data/sample"))
     >>> app.status_text().endswith("in scope")
     True
@@ -322,7 +320,7 @@ class Explorer:
         state = self._state_key(key)
         if self._rendered.get(key) == state:
             return
-        from .charts import draft
+        from ..charts.drawing import draft
 
         try:
             with contextlib.nullcontext() if self.full_charts else draft():
@@ -465,14 +463,14 @@ class Explorer:
             plt.close(figure)
 
     def _tab_recurrence(self):
-        from .charts import plot_prevalence
+        from ..charts.drawing import plot_prevalence
 
         if not self._mask.any():
             return _message_png("No reviews in scope: widen the filters."), ""
         table = self._published(self.prevalence())
         if self.full_charts:
             return self._png(plot_prevalence(table, top=_TOP)), self._table_html(table)
-        from . import style
+        from ..charts import style
 
         rows = table.head(_TOP)
         unit = self.unit.value
@@ -490,8 +488,8 @@ class Explorer:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        from . import style
-        from .charts import _horizontal_bars
+        from ..charts import style
+        from ..charts.drawing import _horizontal_bars
 
         figure = Figure(figsize=(8.5, 0.3 * len(rows) + 1.0))
         FigureCanvasAgg(figure)
@@ -509,8 +507,8 @@ class Explorer:
         return buffer.getvalue()
 
     def _tab_network(self):
-        from .charts import plot_factor_network
-        from .networks import factor_network, node_metrics
+        from ..charts.drawing import plot_factor_network
+        from ..stats.networks import factor_network, node_metrics
 
         graph = factor_network(
             self._subset(),
@@ -527,8 +525,8 @@ class Explorer:
         return self._png(plot_factor_network(graph)), self._table_html(self._published(table))
 
     def _tab_themes(self):
-        from .charts import plot_cooccurrence
-        from .networks import factor_pairs, systemic_themes
+        from ..charts.drawing import plot_cooccurrence
+        from ..stats.networks import factor_pairs, systemic_themes
 
         subset = self._subset()
         resamples = THEME_RESAMPLES if self.stability.value else 0
@@ -546,7 +544,7 @@ class Explorer:
 
     def _quick_themes_png(self, themes: pd.DataFrame) -> bytes:
         """The largest themes' factors as bars of their share of episodes in scope, grouped and coloured by theme."""
-        from . import style
+        from ..charts import style
 
         shares = self._published(self.prevalence(unit=PAIR_UNIT)).drop(columns=["label", "level", "scie_category"])
         rows = themes[["factor_code", "label", "theme"]].merge(shares, on="factor_code", how="left")
@@ -561,23 +559,23 @@ class Explorer:
         )
 
     def _tab_sequences(self):
-        from .charts import plot_sequences
-        from .networks import factor_sequences
+        from ..charts.drawing import plot_sequences
+        from ..stats.networks import factor_sequences
 
         sequences = self._published(factor_sequences(self._subset(), polarity=self.polarity.value))
         labels = dict(zip(self._codes, self._labels, strict=True))
         return self._png(plot_sequences(sequences, labels=labels)), self._table_html(sequences)
 
     def _tab_findings(self):
-        from .charts import plot_finding_categories
-        from .patterns import finding_categories
+        from ..charts.drawing import plot_finding_categories
+        from ..stats.recurrence import finding_categories
 
         table = self._published(finding_categories(self._subset()))
         return self._png(plot_finding_categories(table)), self._table_html(table)
 
     def _tab_spread(self):
-        from .charts import plot_spread
-        from .patterns import factor_prevalence
+        from ..charts.drawing import plot_spread
+        from ..stats.recurrence import factor_prevalence
 
         table = self._published(
             factor_prevalence(self._subset(), by="region", unit=self.unit.value, polarity=self.polarity.value)
@@ -696,88 +694,3 @@ def _message_png(text: str) -> bytes:
         return buffer.getvalue()
     finally:
         plt.close(figure)
-
-
-# ---------------------------------------------------------------------------------- dashboard
-
-#: The explorer notebook that the dashboard serves.
-EXPLORER_NOTEBOOK = "10-explorer.ipynb"
-
-
-def dashboard_notebook(data_dir, folder, *, publication: bool = False, suppress_below: int = 5, notebook=None) -> Path:
-    """Write a copy of the explorer notebook into ``folder`` with its parameters set, for Voila to serve.
-
-    The values go into a cell tagged ``injected-parameters`` after the ``parameters`` cell (as
-    papermill does); ``data_dir`` is made absolute, so the copy runs from any folder.
-
-    Returns
-    -------
-    Path
-        The notebook written.
-    """
-    import nbformat
-
-    from .parameters import read_parameters
-    from .runner import NOTEBOOK_DIR
-
-    source = Path(notebook) if notebook is not None else NOTEBOOK_DIR / EXPLORER_NOTEBOOK
-    data_dir = Path(data_dir).resolve()
-    if not data_dir.is_dir():
-        raise ParameterError(f"data: {str(data_dir)!r} is not a folder; give the review-set folder with --data.")
-    read_parameters(source)  # a malformed parameters cell fails here, before a server starts
-    nb = nbformat.read(source, as_version=4)
-    values = {"data_dir": str(data_dir), "publication": bool(publication), "suppress_below": int(suppress_below)}
-    lines = "\n".join(f"{name} = {value!r}" for name, value in values.items())
-    cell = nbformat.v4.new_code_cell(f"# Injected by sce-analysis dashboard\n{lines}")
-    cell.metadata["tags"] = ["injected-parameters"]
-    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    nb.cells.insert(at + 1, cell)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / source.name
-    nbformat.write(nb, target)
-    return target
-
-
-def voila_command(notebook, *, port: int) -> list[str]:
-    """The command that serves ``notebook`` with Voila on 127.0.0.1 only, with no code shown."""
-    return [
-        sys.executable,
-        "-m",
-        "voila",
-        str(notebook),
-        f"--port={int(port)}",
-        "--no-browser",
-        "--Voila.ip=127.0.0.1",
-        "--strip_sources=True",
-        "--show_tracebacks=False",
-    ]
-
-
-def serve_dashboard(
-    data_dir, *, port: int = 8866, publication: bool = False, suppress_below: int = 5, stream=None
-) -> int:
-    """Serve the explorer on ``data_dir`` as a code-free Voila dashboard on 127.0.0.1; print its URL.
-
-    Runs until Voila stops or the user presses Ctrl-C; returns Voila's exit status (0 after Ctrl-C).
-    """
-    import subprocess
-    import tempfile
-
-    stream = stream if stream is not None else sys.stdout
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise ParameterError(f"port must be a whole number from 1 to 65535, not {port!r}.")
-    with tempfile.TemporaryDirectory(prefix="sce-dashboard-") as folder:
-        notebook = dashboard_notebook(data_dir, folder, publication=publication, suppress_below=suppress_below)
-        print(f"Dashboard: http://127.0.0.1:{port}/  (Ctrl-C stops it)", file=stream, flush=True)
-        process = subprocess.Popen(voila_command(notebook, port=port), cwd=folder)
-        try:
-            return process.wait()
-        except KeyboardInterrupt:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            return 0

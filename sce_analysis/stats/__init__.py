@@ -1,0 +1,48 @@
+"""Statistics across review sets: presence matrices, recurrence, co-occurrence networks, agreement.
+
+Every statistic takes a :class:`~sce_analysis.ReviewSet` first and returns a tidy DataFrame (or a
+networkx graph). It depends on :mod:`sce_analysis.reviewsets` only.
+
+- :mod:`~sce_analysis.stats.presence`: the sparse units × factors matrices every count starts from;
+- :mod:`~sce_analysis.stats.inference`: Wilson intervals, exact tests, odds ratios, q-values;
+- :mod:`~sce_analysis.stats.overview`: what a set covers, per group and per review;
+- :mod:`~sce_analysis.stats.recurrence`: prevalence, spread, trends, group differences, findings;
+- :mod:`~sce_analysis.stats.networks`: pairs, networks, themes, sequences, review similarity;
+- :mod:`~sce_analysis.stats.agreement`: agreement between coders.
+"""
+
+import lazy_loader as lazy
+
+__getattr__, __dir__, __all__ = lazy.attach(
+    __name__,
+    submodules=["agreement", "inference", "networks", "overview", "recurrence"],
+    submod_attrs={
+        "agreement": ["coder_agreement", "agreement_overview", "AGREEMENT_LEVELS", "AGREEMENT_COLUMNS"],
+        "overview": ["coverage", "per_review_counts"],
+        "inference": ["wilson_interval", "bh_qvalues", "fisher_two_sided", "fisher_greater", "odds_ratio_woolf"],
+        "networks": [
+            "factor_pairs",
+            "pair_table",
+            "factor_network",
+            "node_metrics",
+            "louvain_themes",
+            "systemic_themes",
+            "factor_sequences",
+            "cross_level_links",
+            "review_similarity",
+            "cluster_reviews",
+        ],
+        "presence": ["Presence", "presence", "UNITS", "one_hot"],
+        "recurrence": [
+            "factor_prevalence",
+            "recurring_factors",
+            "factor_trends",
+            "compare_groups",
+            "finding_categories",
+            "category_factors",
+            "level_profile",
+            "board_questions",
+            "most_different_group",
+        ],
+    },
+)
