@@ -6,10 +6,15 @@ never with code from the generator.
 
 from __future__ import annotations
 
+import importlib.resources
+import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +26,9 @@ from statsmodels.stats.multitest import multipletests
 
 import sce_analysis as sce
 from sce_analysis import synthetic
-from sce_analysis.synthetic import SAMPLE_ARGS, Plants, SyntheticSet, generate, sample
+from sce_analysis.reviewsets import frames
+from sce_analysis.reviewsets.frames import default_coding_frame
+from sce_analysis.synthetic import SAMPLE_ARGS, Plants, SyntheticSet, generate, readme, sample, vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_FOLDER = ROOT / "data" / "sample"
@@ -571,7 +578,9 @@ def test_many_areas_regions_and_few_reviews():
     s = generate(25, seed=2, n_areas=40, n_regions=8, first_year=2015, last_year=2016, episodes_per_review=(3, 4))
     reviews = s.review_set.reviews
     assert len(reviews) == 25
-    assert reviews["area"].isin([*synthetic.generator._AREA_NAMES, *(f"Area {i:03d}" for i in range(17, 41))]).all()
+    area_names = synthetic.vocabulary.load_vocabulary().area_names
+    assert len(area_names) == 16
+    assert reviews["area"].isin([*area_names, *(f"Area {i:03d}" for i in range(17, 41))]).all()
     assert reviews["region"].str.fullmatch(r"Region 0[1-8]").all()
     assert reviews.groupby("area")["region"].nunique().eq(1).all()
     assert reviews["year"].between(2015, 2016).all()
@@ -628,3 +637,132 @@ def test_module_runs_with_python_dash_m(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sce.validate(tmp_path) == []
     assert sce.load(tmp_path).reviews["area"].nunique() == 6
+
+
+# --------------------------------------------------------------------------------------
+# The coding frame and the generator's data files, as package data
+# --------------------------------------------------------------------------------------
+
+
+def test_default_coding_frame_is_the_sample_and_generator_frame(shipped):
+    frame = default_coding_frame()
+    assert frame.equals(sce.load(SAMPLE_FOLDER).taxonomy)
+    assert frame.equals(shipped.review_set.taxonomy)
+    assert frame.equals(generate(5, seed=3, n_areas=2, n_regions=2).review_set.taxonomy)
+    shipped_bytes = (importlib.resources.files("sce_analysis.reviewsets") / "data" / "coding_frame.csv").read_bytes()
+    assert shipped_bytes == (SAMPLE_FOLDER / "taxonomy.csv").read_bytes()
+    frame.loc[0, "label"] = "changed"
+    assert default_coding_frame().loc[0, "label"] != "changed"  # a new frame on every call
+
+
+def test_default_coding_frame_is_read_from_inside_the_package(monkeypatch):
+    read = []
+
+    def spy(source):
+        read.append(Path(source).resolve())
+        return sce.read_taxonomy(source)
+
+    monkeypatch.setattr(frames, "read_taxonomy", spy)
+    assert len(default_coding_frame()) == 56
+    package_data = Path(frames.__file__).resolve().parent / "data"
+    assert read == [package_data / "coding_frame.csv"]
+    assert not read[0].is_relative_to(ROOT / "data")
+
+
+def test_package_data_is_found_from_a_zip(tmp_path):
+    # A zip on sys.path has no files on disk and no data/sample beside it: only importlib.resources finds the data.
+    package = Path(synthetic.__file__).resolve().parents[1]
+    archive = tmp_path / "sce_analysis.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zipped.write(path, path.relative_to(package.parent).as_posix())
+    script = (
+        "import sce_analysis, sce_analysis.synthetic as s\n"
+        "from sce_analysis.reviewsets.frames import default_coding_frame\n"
+        "print(sce_analysis.__file__)\n"
+        "out = s.generate(20, seed=3, double_coded_share=0.2).write('zipped')\n"
+        "print(default_coding_frame().equals(sce_analysis.load(out).taxonomy))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(archive)}
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    where, equal = result.stdout.split()
+    assert where.startswith(str(archive)) and equal == "True"
+    generate(20, seed=3, double_coded_share=0.2).write(tmp_path / "here")
+    for name in SAMPLE_FILES:
+        assert (tmp_path / "zipped" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A copy of the generator's data files that the generator reads instead of its own."""
+    folder = tmp_path / "data"
+    shutil.copytree(Path(str(vocabulary.DATA_FOLDER)), folder)
+    monkeypatch.setattr(vocabulary, "DATA_FOLDER", folder)
+    vocabulary.load_vocabulary.cache_clear()
+    readme.readme_templates.cache_clear()
+    yield folder
+    vocabulary.load_vocabulary.cache_clear()
+    readme.readme_templates.cache_clear()
+
+
+def test_an_unchanged_copy_of_the_data_gives_the_same_set(data_copy, tmp_path):
+    copied = generate(30, seed=4, double_coded_share=0.2).write(tmp_path / "copy")
+    assert vocabulary.load_vocabulary().factors[0].code == "fam_hostile"
+    assert (copied / "README.md").read_text(encoding="utf-8").startswith("# Synthetic review set\n")
+
+
+def _edit_json(key_path, value):
+    def edit(text):
+        data = json.loads(text)
+        *parents, last = key_path
+        target = data
+        for key in parents:
+            target = target[key]
+        if value is None:
+            del target[last]
+        else:
+            target[last] = value
+        return json.dumps(data)
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "problem"),
+    [
+        ("plants.json", lambda t: t.replace('"ls_info_sharing"', '"ls_info_shring"'), "'ls_info_shring', not one of"),
+        ("plants.json", _edit_json(["cluster_rate"], None), "missing cluster_rate"),
+        ("plants.json", _edit_json(["strengths", "trend"], "strong"), "strengths.trend must be a number"),
+        ("plants.json", _edit_json(["rising"], ["nat_workforce", "fam_engaged"]), "fam_engaged has polarity good"),
+        ("factor_parameters.csv", lambda t: re.sub(r"\nfam_dv,[^\n]*", "", t), "no row for factor_code fam_dv"),
+        (
+            "factor_parameters.csv",
+            lambda t: t.replace("fam_hostile,0.05,", "fam_hostile,high,"),
+            "'high' is not a number",
+        ),
+        ("factor_parameters.csv", lambda t: t.replace("base_rate", "rate"), "its header must be"),
+        ("episode_types.json", lambda t: t[: len(t) // 2], "not valid JSON"),
+        ("episode_types.json", lambda t: t.replace('"primary_agency": "Police"', '"primary_agency": "Army"'), "'Army'"),
+        ("vocabulary.json", _edit_json(["agencies"], None), "missing agencies"),
+        ("vocabulary.json", _edit_json(["episode_endings", "mixed"], []), "episode_endings.mixed must be"),
+        ("categories.csv", lambda t: re.sub(r"\nhuman_tool,[^\n]*", "", t), "no row for scie_category human_tool"),
+        ("readme.md", lambda t: t.replace("$call", "$cal"), "missing $call; unexpected $cal"),
+        ("readme_double_coding.md", lambda t: t + " costs $5", "write a literal $ as $$"),
+    ],
+)
+def test_a_broken_data_file_fails_with_an_error_naming_it(data_copy, tmp_path, name, edit, problem):
+    path = data_copy / name
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(sce.SceAnalysisError) as raised:
+        generate(10, seed=1, double_coded_share=0.2).write(tmp_path / "out")
+    message = str(raised.value)
+    assert f"data file {path} is broken" in message
+    assert problem in message
+
+
+def test_a_missing_data_file_is_named(data_copy):
+    (data_copy / "plants.json").unlink()
+    with pytest.raises(sce.SceAnalysisError, match=r"plants\.json is broken: it cannot be read"):
+        generate(10, seed=1)

@@ -44,6 +44,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import DataValidationError, ParameterError
 from ..reviewsets.contract import FILES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS, Column
+from ..reviewsets.frames import default_coding_frame
 from ..reviewsets.read import _FIRST_YEAR, _LAST_YEAR, Problem, from_frames, read_taxonomy
 from ..reviewsets.reviewset import ReviewSet, _umask, check_new_folder, save_new_folder
 
@@ -112,7 +113,8 @@ def write_template(path: str | os.PathLike, *, taxonomy=None, overwrite: bool = 
     taxonomy : ReviewSet, DataFrame, str or path, optional
         The coding frame: a ReviewSet (its ``taxonomy``), a taxonomy frame, a ``taxonomy.csv``
         file or a review-set folder. Files and frames are checked with the contract's rules.
-        By default, the coding frame of the shipped sample (``data/sample/taxonomy.csv``).
+        By default, the coding frame that ships with the package (:func:`default_coding_frame`), which
+        is also the coding frame of the shipped sample.
     overwrite : bool, default False
         Replace an existing file. Without it an existing file is refused, so that a filled
         workbook is never lost to a blank one.
@@ -139,7 +141,7 @@ def write_template(path: str | os.PathLike, *, taxonomy=None, overwrite: bool = 
     """
     path = _target(path, overwrite=overwrite)
     frames = {kind: _empty(kind) for kind in ("reviews", "episodes", "factors", "findings")}
-    frames["taxonomy"] = _sample_taxonomy() if taxonomy is None else read_taxonomy(taxonomy)
+    frames["taxonomy"] = default_coding_frame() if taxonomy is None else read_taxonomy(taxonomy)
     _check_fits(frames)
     workbook = _new_workbook("SCIE Learning Together coding workbook")
     for kind, frame in frames.items():
@@ -360,16 +362,6 @@ def export_workbook(rs: ReviewSet, path: str | os.PathLike, *, overwrite: bool =
 
 def _empty(kind: str) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series([], dtype="str") for name in FILES[kind].column_names})
-
-
-def _sample_taxonomy() -> pd.DataFrame:
-    """The coding frame of the shipped sample: its taxonomy.csv, or the generator that made it."""
-    path = Path(__file__).resolve().parents[2] / "data" / "sample" / FILES["taxonomy"].filename
-    if path.is_file():
-        return read_taxonomy(path)
-    from ..synthetic.generator import sample  # an installed package has no data folder; the sample is made from this
-
-    return sample().review_set.taxonomy
 
 
 # ======================================================================================

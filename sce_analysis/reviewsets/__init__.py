@@ -11,7 +11,7 @@ import lazy_loader as lazy
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
-    submodules=["contract", "read", "reviewset"],
+    submodules=["contract", "frames", "read", "reviewset"],
     submod_attrs={
         "contract": [
             "APPRAISALS",
@@ -25,6 +25,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "FileSpec",
             "normalise_category",
         ],
+        "frames": ["default_coding_frame"],
         "read": ["Problem", "load", "validate", "from_frames", "problems_frame", "read_taxonomy", "read_checked"],
         "reviewset": ["ReviewSet", "check_new_folder", "save_new_folder"],
     },
