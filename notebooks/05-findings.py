@@ -2,6 +2,12 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -31,6 +37,7 @@ alpha: float = 0.05  # false-discovery rate at which a result is called signific
 seed: int = 0  # seed for resampling and layouts: the same seed gives the same tables
 publication: bool = False  # publication mode: suppress small counts and leave out free text
 suppress_below: int = 5  # in publication mode, counts below this are shown as c
+min_areas: int = 3  # in publication mode, a figure needs at least this many areas behind it
 interactive: bool = False  # show interactive widgets (in JupyterLab only)
 top: int = 5  # factors listed per category
 
@@ -49,6 +56,7 @@ run = sce.start_run(
     seed=seed,
     publication=publication,
     suppress_below=suppress_below,
+    min_areas=min_areas,
     interactive=interactive,
     top=top,
 )

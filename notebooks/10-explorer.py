@@ -30,6 +30,7 @@ import sce_analysis as sce
 data_dir: str = "../data/sample"  # the review-set folder
 publication: bool = False  # publication mode: suppress small counts and leave out free text
 suppress_below: int = 5  # in publication mode, counts below this are shown as c
+min_areas: int = 3  # in publication mode, a figure needs at least this many areas behind it
 
 # %%
 rs = sce.load(data_dir)
@@ -39,7 +40,7 @@ rs.summary()
 # What the review set holds, before any filter.
 
 # %%
-sce.explore(rs, publication=publication, suppress_below=suppress_below)
+sce.explore(rs, publication=publication, suppress_below=suppress_below, min_areas=min_areas)
 
 # %% [markdown]
 # The status line above the tabs always says what is in scope. An empty selection keeps every region, area or

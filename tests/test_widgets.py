@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 from brute import RawSet
@@ -77,17 +76,26 @@ def test_empty_scope_says_so_and_does_not_fail(app, rs):
     assert app.charts["recurrence"].value[:4] == b"\x89PNG"
 
 
-def test_recurrence_counts_equal_factor_prevalence(app, rs):
+def test_every_tab_table_is_the_library_table_on_the_filtered_set(app, rs):
+    """Explorer.table gives each tab's whole table, equal to the library function on ``rs.filter(...)``."""
     region = sorted(rs.reviews["region"].unique())[2]
     for unit in ("review", "episode"):
         app.set_filters(regions=[region], years=(2012, 2023), unit=unit)
-        mine = app.prevalence().set_index("factor_code")
-        theirs = sce.factor_prevalence(rs.filter(regions=[region], years=(2012, 2023)), unit=unit)
-        theirs = theirs.set_index("factor_code").loc[mine.index]
-        for column in ("n_units", "n_reviews", "n_total"):
-            assert mine[column].tolist() == theirs[column].tolist(), (unit, column)
-        np.testing.assert_allclose(mine["share"], theirs["share"])
-        np.testing.assert_allclose(mine["ci_low"], theirs["ci_low"])
+        subset = rs.filter(regions=[region], years=(2012, 2023))
+        expected = {
+            "recurrence": sce.factor_prevalence(subset, unit=unit),
+            "spread": sce.factor_prevalence(subset, by="region", unit=unit),
+            "sequences": sce.factor_sequences(subset),
+            "findings": sce.finding_categories(subset),
+            "network": sce.node_metrics(sce.factor_network(subset, unit="episode")),
+            "themes": sce.systemic_themes(subset, unit="episode", resamples=0).drop(
+                columns=["stability", "theme_stability"]
+            ),
+        }
+        for tab, table in expected.items():
+            pd.testing.assert_frame_equal(app.table(tab), table, obj=f"{tab} ({unit})")
+    with pytest.raises(sce.ParameterError, match="tab must be one of"):
+        app.table("nonsense")
 
 
 def test_drill_down_lists_exactly_the_kpes_where_the_factor_is_coded(app, rs):
@@ -100,14 +108,14 @@ def test_drill_down_lists_exactly_the_kpes_where_the_factor_is_coded(app, rs):
         for polarity in (None, "problematic", "good"):
             app.polarity.value = polarity
             app.factor.value = code
-            shown = app.drill_down(code)["kpes"]
+            shown = app.drill_down(code).episodes
             expected = raw.episodes_with(code, ids, polarity=polarity)
             assert set(zip(shown["review_id"], shown["episode_id"], strict=True)) == expected, (code, polarity)
             assert not shown.duplicated(["review_id", "episode_id"]).any()
     # The drill-down HTML lists them: each shown KPE's summary is on screen.
     app.polarity.value = None
     app.factor.value = codes[0]
-    kpes = app.drill_down(codes[0])["kpes"]
+    kpes = app.drill_down(codes[0]).episodes
     assert len(kpes) > 0
     text = app.drill.value
     assert f'<span class="sce-n-kpes">{len(kpes)}</span>' in text
@@ -119,21 +127,25 @@ def test_drill_down_findings_and_cooccurrence(app, rs):
     code = rs.factors["factor_code"].value_counts().index[0]
     app.factor.value = code
     found = app.drill_down(code)
-    episodes = set(zip(found["kpes"]["review_id"], found["kpes"]["episode_id"], strict=True))
+    episodes = set(zip(found.episodes["review_id"], found.episodes["episode_id"], strict=True))
     links = rs.finding_episodes
     cited = {
         (r, f)
         for r, f, e in zip(links["review_id"], links["finding_id"], links["episode_id"], strict=True)
         if (r, e) in episodes
     }
-    assert set(zip(found["findings"]["review_id"], found["findings"]["finding_id"], strict=True)) == cited
+    assert set(zip(found.findings["review_id"], found.findings["finding_id"], strict=True)) == cited
     # Co-occurrence at review level: reviews having both factors, by brute force over the presence sets.
     codings = rs.codings()
     by_review = codings.groupby("review_id")["factor_code"].agg(set)
     with_code = by_review[by_review.map(lambda s: code in s)]
-    together = found["cooccurring"].set_index("factor_code")["n_ab"]
-    for other, n_ab in together.head(5).items():
+    together = found.partners.set_index("factor_code")["n_ab"]
+    assert len(together) > 5
+    for other, n_ab in together.items():
         assert n_ab == sum(other in s for s in with_code), other
+    # Every factor seen with it is listed, and no other.
+    expected = {other for s in with_code for other in s} - {code}
+    assert set(together.index) == expected
 
 
 def test_publication_mode_shows_no_free_text_and_no_small_counts(rs):
@@ -218,7 +230,7 @@ def test_tabs_compute_on_the_scope_a_plain_selection_gives(app, rs):
     plain pandas selection row for row, and the statistics those of a set rebuilt from the selected rows."""
     region = sorted(rs.reviews["region"].unique())[1]
     app.set_filters(years=(2013, 2023), regions=[region])
-    fast = app._subset()
+    fast = app.scope()
     reviews = rs.reviews
     kept = reviews.loc[reviews["region"].eq(region) & reviews["year"].between(2013, 2023), "review_id"]
     selected = {

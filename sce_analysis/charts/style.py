@@ -307,10 +307,12 @@ def _is_synthetic(reviews) -> bool:
     return bool((reviews["data_origin"].astype("str").str.strip().str.lower() == "synthetic").all())
 
 
-def scope_text(rs, *, extra: str | None = None) -> str:
+def scope_text(rs, *, extra: str | None = None, n_text: str | None = None) -> str:
     """The scope of a review set in one line: "N = 80 reviews · 2011–2025 · synthetic data".
 
     "synthetic data" is added when every review in scope has ``data_origin == "synthetic"``.
+    ``n_text`` replaces the number of reviews as written (a publication policy writes ``c`` for
+    a scope too small to show).
 
     Examples
     --------
@@ -320,7 +322,7 @@ def scope_text(rs, *, extra: str | None = None) -> str:
     """
     reviews = rs.reviews
     n = len(reviews)
-    parts = [f"N = {n:,} review{'s' if n != 1 else ''}"]
+    parts = [f"N = {n_text if n_text is not None else f'{n:,}'} review{'s' if n != 1 else ''}"]
     if n:
         first, last = int(reviews["year"].min()), int(reviews["year"].max())
         parts.append(str(first) if first == last else f"{first}–{last}")
@@ -331,11 +333,12 @@ def scope_text(rs, *, extra: str | None = None) -> str:
     return " · ".join(parts)
 
 
-def stamp(fig_or_ax, rs, *, extra: str | None = None):
+def stamp(fig_or_ax, rs, *, extra: str | None = None, n_text: str | None = None):
     """Write the scope footnote at the bottom left of a figure; returns the Text.
 
     The footnote is the figure's ``supxlabel``, so constrained layout keeps room for it and it
-    never overlaps the chart. ``extra`` is appended, e.g. ``"episodes as units"``.
+    never overlaps the chart. ``extra`` is appended, e.g. ``"episodes as units"``; ``n_text`` is
+    as in :func:`scope_text`.
 
     Examples
     --------
@@ -349,7 +352,7 @@ def stamp(fig_or_ax, rs, *, extra: str | None = None):
     if fig is None:
         fig = fig_or_ax.figure
     return fig.supxlabel(
-        scope_text(rs, extra=extra),
+        scope_text(rs, extra=extra, n_text=n_text),
         x=0.005,
         ha="left",
         fontsize=text_size("footnote"),

@@ -1,18 +1,20 @@
 """The interactive explorer: filters, tabs of charts and tables, and a drill-down to the KPEs behind a factor.
 
 :func:`explore` builds an ipywidgets app on a :class:`ReviewSet`. It works in JupyterLab and in a
-Voila dashboard (no code shown). Updates are kept fast by filtering cached arrays instead of frames:
+Voila dashboard (no code shown). Every number it shows comes from the library's own functions,
+computed on the review set in scope and published through one
+:class:`~sce_analysis.publish.policy.Policy`, so the explorer can never disagree with a report:
 
-- the presence matrices (:func:`sce_analysis.stats.presence`) are built once per unit and polarity;
-- a filter change computes one boolean mask over the reviews from their area, region, year and
-  review-type arrays, and the status line and the recurrence tab (the default one) are computed
-  from the cached matrices with that mask (``mask @ X`` gives every count at once);
-- only the visible tab is drawn; the other tabs, which need the library's full statistics, are
-  computed from a filtered review set when they are shown, and cached per filter state.
+- a filter change computes one boolean mask over the reviews from their cached area, region,
+  year and review-type arrays, and :meth:`ReviewSet.select_reviews` makes the set in scope by
+  position; the presence matrices built once for the whole set come along, sliced, so the
+  statistics start from matrices that already exist;
+- only the visible tab is computed and drawn; its whole published table is
+  :meth:`Explorer.table`, and the drill-down is :func:`sce_analysis.stats.drilldown.factor_drilldown`.
 
-In publication mode every table passes through :func:`sce_analysis.publish.disclosure.publish`, networks
-through :func:`~sce_analysis.publish.disclosure.publish_network`, the status line and the drill-down show
-counts only (small counts as ``c``), and no free text or identifier is shown.
+In publication mode the policy suppresses small counts and figures with too few areas behind
+them in every table, the network, the status line and the drill-down, and no free text or
+identifier is shown.
 """
 
 from __future__ import annotations
@@ -25,12 +27,26 @@ import time
 import numpy as np
 import pandas as pd
 
+from ..charts import style
+from ..charts.bars import horizontal_bars
+from ..charts.drawing import (
+    draft,
+    plot_cooccurrence,
+    plot_factor_network,
+    plot_finding_categories,
+    plot_prevalence,
+    plot_sequences,
+    plot_spread,
+)
 from ..errors import ParameterError, SceAnalysisError
-from ..publish.disclosure import SUPPRESSED, footer, publish, publish_network
-from ..stats.inference import wilson_interval
+from ..publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD
+from ..publish.policy import Policy
+from ..stats.drilldown import Drilldown, factor_drilldown
+from ..stats.networks import factor_network, factor_pairs, factor_sequences, node_metrics, systemic_themes
 from ..stats.presence import presence
+from ..stats.recurrence import factor_prevalence, finding_categories
 
-__all__ = ["Explorer", "explore", "TABS"]
+__all__ = ["Explorer", "explore", "TABS", "THEME_RESAMPLES"]
 
 #: The tabs of the explorer, in order: (key, title).
 TABS = (
@@ -58,15 +74,26 @@ SPREAD_TOP = 10
 _TOP = 15
 
 
-def explore(rs, *, publication: bool = False, suppress_below: int = 5) -> Explorer:
+def explore(
+    rs,
+    *,
+    publication: bool = False,
+    suppress_below: int = DEFAULT_THRESHOLD,
+    min_areas: int = DEFAULT_MIN_AREAS,
+    policy: Policy | None = None,
+) -> Explorer:
     """An interactive explorer of a review set, for JupyterLab or a Voila dashboard.
 
     Parameters
     ----------
     rs : ReviewSet
     publication : bool, default False
-        Suppress counts from 1 to ``suppress_below - 1`` and show no free text or identifiers.
+        Suppress counts from 1 to ``suppress_below - 1``, and figures that fewer than
+        ``min_areas`` areas stand behind, and show no free text or identifiers.
     suppress_below : int, default 5
+    min_areas : int, default 3
+    policy : Policy, optional
+        The publication policy to show through; when given, the three options above are not used.
 
     Returns
     -------
@@ -80,8 +107,12 @@ def explore(rs, *, publication: bool = False, suppress_below: int = 5) -> Explor
     >>> app = explore(sce.load("data/sample"))
     >>> app.status_text().endswith("in scope")
     True
+    >>> app.table("recurrence").equals(sce.factor_prevalence(app.scope()))
+    True
     """
-    return Explorer(rs, publication=publication, suppress_below=suppress_below)
+    if policy is None:
+        policy = Policy(publication=publication, threshold=suppress_below, min_areas=min_areas)
+    return Explorer(rs, policy=policy)
 
 
 class Explorer:
@@ -91,33 +122,76 @@ class Explorer:
     ----------
     widget : ipywidgets.VBox
         The whole app.
+    policy : Policy
+        What the app may show.
     status : ipywidgets.HTML
         The status line (CSS class ``sce-status``): reviews, areas and years in scope.
     charts : dict of str to ipywidgets.Image
         One PNG image per tab (CSS classes ``sce-chart`` and ``sce-chart-<tab>``).
+    tables : dict of str to ipywidgets.HTML
+        The first rows of each tab's table, as shown (:meth:`table` gives the whole table).
     """
 
-    def __init__(self, rs, *, publication: bool = False, suppress_below: int = 5):
-        import ipywidgets as w
-
-        if isinstance(suppress_below, bool) or not isinstance(suppress_below, int | np.integer) or suppress_below < 1:
-            raise ParameterError(f"suppress_below must be a whole number of at least 1, not {suppress_below!r}.")
+    def __init__(self, rs, *, policy: Policy | None = None):
         if len(rs.reviews) == 0:
             raise ParameterError("the review set has no reviews: load a set with at least one review to explore it.")
         self.rs = rs
-        self.publication = bool(publication)
-        self.threshold = int(suppress_below)
-        #: Draw the recurrence tab with :func:`plot_prevalence` (slower) instead of the quick fixed layout.
+        self.policy = policy if policy is not None else Policy(publication=False)
+        #: Draw the recurrence and themes tabs with the library's full charts (slower) instead of quick bars.
         self.full_charts = False
         self._prepare_arrays()
-        self._subset_cache: dict = {}
+        self._scope_cache: dict = {}
+        self._table_cache: dict = {}
         self._rendered: dict[str, tuple] = {}
         self._quiet = False
         self.timings: dict[str, float] = {}
         #: Tabs whose last drawing failed unexpectedly, with the error (shown in the tab as a message).
         self.failures: dict[str, str] = {}
+        self._build_widgets()
+        self.update()
 
-        reviews = rs.reviews
+    @property
+    def publication(self) -> bool:
+        return self.policy.publication
+
+    @property
+    def threshold(self) -> int:
+        return self.policy.threshold
+
+    # ------------------------------------------------------------------ widgets
+
+    def _build_widgets(self) -> None:
+        import ipywidgets as w
+
+        filters = self._build_filters(w)
+        tabs = self._build_tabs(w)
+        order = np.argsort(self._labels.to_numpy(dtype=str), kind="stable")
+        self.factor = w.Dropdown(
+            options=[("(pick a factor)", None)]
+            + [(f"{self._labels.iloc[i]} ({self._codes[i]})", str(self._codes[i])) for i in order],
+            value=None,
+            description="Factor",
+            layout=w.Layout(width="60%"),
+        )
+        self.factor.add_class("sce-factor")
+        self.drill = w.HTML()
+        self.drill.add_class("sce-drill")
+        drill = w.VBox([w.HTML("<b>Drill-down</b>"), self.factor, self.drill])
+        footer = self.policy.footer()
+        note = f"<small>{html.escape(footer)}</small>" if footer else ""
+        main = w.VBox([self.status, tabs, drill, w.HTML(note)], layout=w.Layout(width="66%"))
+        self.widget = w.HBox([filters, main])
+        self.widget.add_class("sce-explorer")
+
+        for control in (self.years, self.regions, self.areas, self.review_types, self.unit, self.polarity):
+            control.observe(self._on_filter, names="value")
+        for control in (self.alpha, self.min_lift):
+            control.observe(self._on_network, names="value")
+        self.stability.observe(self._on_stability, names="value")
+        self.tabs.observe(self._on_tab, names="selected_index")
+        self.factor.observe(self._on_factor, names="value")
+
+    def _build_filters(self, w):
         first, last = int(self._year.min()), int(self._year.max())
         layout = w.Layout(width="98%")
         self.years = w.IntRangeSlider(
@@ -148,7 +222,9 @@ class Explorer:
             layout=w.Layout(width="32%", min_width="260px"),
         )
         filters.add_class("sce-filters")
+        return filters
 
+    def _build_tabs(self, w):
         self.alpha = w.FloatSlider(
             value=0.05,
             min=0.001,
@@ -167,7 +243,6 @@ class Explorer:
             value=False, description=f"Theme stability ({THEME_RESAMPLES} bootstrap resamples; slower)", indent=False
         )
         self.stability.add_class("sce-stability")
-
         self.charts: dict[str, w.Image] = {}
         self.tables: dict[str, w.HTML] = {}
         pages = []
@@ -189,42 +264,14 @@ class Explorer:
             pages.append(w.VBox(children))
         self.tabs = w.Tab(children=pages, titles=[title for _, title in TABS])
         self.tabs.add_class("sce-tabs")
-
-        labels = self._labels
-        order = np.argsort(labels.to_numpy(dtype=str), kind="stable")
-        self.factor = w.Dropdown(
-            options=[("(pick a factor)", None)]
-            + [(f"{labels.iloc[i]} ({self._codes[i]})", str(self._codes[i])) for i in order],
-            value=None,
-            description="Factor",
-            layout=w.Layout(width="60%"),
-        )
-        self.factor.add_class("sce-factor")
-        self.drill = w.HTML()
-        self.drill.add_class("sce-drill")
-        drill = w.VBox([w.HTML("<b>Drill-down</b>"), self.factor, self.drill])
-
-        note = f"<small>{html.escape(footer(self.threshold))}</small>" if self.publication else ""
-        main = w.VBox([self.status, self.tabs, drill, w.HTML(note)], layout=w.Layout(width="66%"))
-        self.widget = w.HBox([filters, main])
-        self.widget.add_class("sce-explorer")
-        del reviews
-
-        for control in (self.years, self.regions, self.areas, self.review_types, self.unit, self.polarity):
-            control.observe(self._on_filter, names="value")
-        for control in (self.alpha, self.min_lift):
-            control.observe(self._on_network, names="value")
-        self.stability.observe(self._on_stability, names="value")
-        self.tabs.observe(self._on_tab, names="selected_index")
-        self.factor.observe(self._on_factor, names="value")
-        self.update()
+        return self.tabs
 
     # ------------------------------------------------------------------ display
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
-    # ------------------------------------------------------------------ cached arrays
+    # ------------------------------------------------------------------ the filter arrays
 
     def _prepare_arrays(self) -> None:
         rs = self.rs
@@ -233,27 +280,9 @@ class Explorer:
         self._area, self._area_names = pd.factorize(reviews["area"], sort=True)
         self._region, self._region_names = pd.factorize(reviews["region"], sort=True)
         self._type, self._type_names = pd.factorize(reviews["review_type"], sort=True)
-        taxonomy = rs.taxonomy.reset_index(drop=True)
-        self._codes = taxonomy["factor_code"].to_numpy(dtype=object)
-        self._code_index = pd.Index(self._codes)
-        self._labels = taxonomy["label"].fillna(taxonomy["factor_code"]).astype(str)
-        self._taxonomy = taxonomy
-        positions = rs.factor_positions
-        self._episode_review = positions["episode_review"]
-        # The codings the analyses use (one coder per episode), as positions.
-        keep = rs.coding_mask()
-        self._coding_review = positions["review"][keep]
-        self._coding_episode = positions["episode"][keep]
-        self._coding_code = positions["code"][keep]
-        self._coding_polarity = rs.factors["polarity"].astype("string").to_numpy(dtype=object, na_value=None)[keep]
-        # Findings citing episodes: (finding position, episode position).
-        links = rs.finding_episodes
-        findings = pd.MultiIndex.from_frame(rs.findings[["review_id", "finding_id"]])
-        episodes = pd.MultiIndex.from_frame(rs.episodes[["review_id", "episode_id"]])
-        self._cite_finding = findings.get_indexer(pd.MultiIndex.from_frame(links[["review_id", "finding_id"]]))
-        self._cite_episode = episodes.get_indexer(pd.MultiIndex.from_frame(links[["review_id", "episode_id"]]))
-        cited = (self._cite_finding >= 0) & (self._cite_episode >= 0)
-        self._cite_finding, self._cite_episode = self._cite_finding[cited], self._cite_episode[cited]
+        self._codes = rs.taxonomy["factor_code"].to_numpy(dtype=object)
+        self._labels = rs.taxonomy["label"].fillna(rs.taxonomy["factor_code"]).astype(str).reset_index(drop=True)
+        # The presence matrices are built once for the whole set; every set in scope gets them sliced.
         for unit in ("review", "episode"):
             for _, polarity in _POLARITY_OPTIONS:
                 presence(rs, unit=unit, polarity=polarity)
@@ -284,29 +313,122 @@ class Explorer:
                 mask &= np.isin(codes, names.get_indexer(list(widget.value)))
         return mask
 
+    def _filter_key(self) -> tuple:
+        return (self.years.value, self.regions.value, self.areas.value, self.review_types.value)
+
+    def scope(self):
+        """The review set in scope: what ``rs.filter(**selection())`` gives, made by position from the
+        cached mask (with the presence matrices sliced, not rebuilt), and kept per filter state."""
+        key = self._filter_key()
+        if key not in self._scope_cache:
+            self._scope_cache.clear()
+            self._scope_cache[key] = self.rs.select_reviews(self.review_mask())
+        return self._scope_cache[key]
+
     def status_text(self) -> str:
         """The status line: how many reviews, areas and years are in scope."""
-        mask = self._mask
-        n_reviews = int(mask.sum())
-        n_areas = int(np.unique(self._area[mask]).size)
-        if n_reviews == 0:
+        reviews = self.scope().reviews
+        if len(reviews) == 0:
             return "0 reviews · 0 areas · no years in scope"
-        first, last = int(self._year[mask].min()), int(self._year[mask].max())
+        n_areas = int(reviews["area"].nunique())
+        first, last = int(reviews["year"].min()), int(reviews["year"].max())
         years = f"year {first}" if first == last else f"years {first}–{last}"
-        return f"{self._count(n_reviews)} reviews · {self._count(n_areas)} areas · {years} in scope"
+        count = self.policy.count
+        return (
+            f"{count(len(reviews), areas=n_areas)} reviews · {count(n_areas, areas=n_areas)} areas · {years} in scope"
+        )
 
-    def _count(self, n: int) -> str:
-        """A count as shown: in publication mode, 1 to threshold - 1 as ``c``."""
-        if self.publication and 0 < n < self.threshold:
-            return SUPPRESSED
-        return str(int(n))
+    def _state_key(self, key: str) -> tuple:
+        state = (*self._filter_key(), self.unit.value, self.polarity.value)
+        if key == "network":
+            state += (self.alpha.value, self.min_lift.value)
+        if key == "themes":
+            state += (self.stability.value,)
+        return state
+
+    # ------------------------------------------------------------------ the tables behind the tabs
+
+    def table(self, tab: str) -> pd.DataFrame:
+        """The whole table behind a tab, as the policy publishes it (all its rows, not only those drawn).
+
+        ``tab`` is a key of :data:`TABS`: ``recurrence`` (:func:`factor_prevalence`), ``network``
+        (:func:`node_metrics` of the published network), ``themes`` (:func:`systemic_themes`),
+        ``sequences`` (:func:`factor_sequences`), ``findings`` (:func:`finding_categories`) or
+        ``spread`` (:func:`factor_prevalence` by region), each on the review set in scope with the
+        chosen unit and polarity.
+
+        Raises
+        ------
+        ParameterError
+            For an unknown tab, or when no review is in scope.
+        """
+        keys = [key for key, _ in TABS]
+        if tab not in keys:
+            raise ParameterError(f"tab must be one of {', '.join(keys)}; not {tab!r}.")
+        return self._computed(tab)[0]
+
+    def _computed(self, tab: str) -> tuple:
+        """(published table, what the chart draws from), computed once per tab and state."""
+        key = (tab, self._state_key(tab))
+        if key not in self._table_cache:
+            if len(self._table_cache) > 32:
+                self._table_cache.clear()
+            self._table_cache[key] = getattr(self, f"_compute_{tab}")()
+        return self._table_cache[key]
+
+    def _in_scope(self):
+        scope = self.scope()
+        if len(scope.reviews) == 0:
+            raise ParameterError("No reviews in scope: widen the filters.")
+        return scope
+
+    def _prevalence(self, unit: str) -> pd.DataFrame:
+        key = ("prevalence", unit, *self._filter_key(), self.polarity.value)
+        if key not in self._table_cache:
+            table = factor_prevalence(self._in_scope(), unit=unit, polarity=self.polarity.value)
+            self._table_cache[key] = self.policy.table(table)
+        return self._table_cache[key]
+
+    def _compute_recurrence(self):
+        table = self._prevalence(self.unit.value)
+        return table, table
+
+    def _compute_network(self):
+        graph = factor_network(
+            self._in_scope(),
+            unit=PAIR_UNIT,
+            alpha=self.alpha.value,
+            min_lift=self.min_lift.value,
+            polarity=self.polarity.value,
+        )
+        graph = self.policy.network(graph)
+        return self.policy.table(node_metrics(graph)), graph
+
+    def _compute_themes(self):
+        resamples = THEME_RESAMPLES if self.stability.value else 0
+        themes = systemic_themes(self._in_scope(), unit=PAIR_UNIT, polarity=self.polarity.value, resamples=resamples)
+        if not resamples:
+            themes = themes.drop(columns=["stability", "theme_stability"])  # not estimated: no empty columns
+        return self.policy.table(themes), themes
+
+    def _compute_sequences(self):
+        table = self.policy.table(factor_sequences(self._in_scope(), polarity=self.polarity.value))
+        return table, table
+
+    def _compute_findings(self):
+        table = self.policy.table(finding_categories(self._in_scope()))
+        return table, table
+
+    def _compute_spread(self):
+        table = factor_prevalence(self._in_scope(), by="region", unit=self.unit.value, polarity=self.polarity.value)
+        table = self.policy.table(table)
+        return table, table
 
     # ------------------------------------------------------------------ update path
 
     def update(self) -> None:
         """Recompute the scope from the filters, then the status line, the visible tab and the drill-down."""
         start = time.perf_counter()
-        self._mask = self.review_mask()
         self._rendered.clear()
         self.status.value = f'<span class="sce-status-text">{html.escape(self.status_text())}</span>'
         self.render_visible()
@@ -320,11 +442,9 @@ class Explorer:
         state = self._state_key(key)
         if self._rendered.get(key) == state:
             return
-        from ..charts.drawing import draft
-
         try:
             with contextlib.nullcontext() if self.full_charts else draft():
-                png, table = getattr(self, f"_tab_{key}")()
+                png, table = getattr(self, f"_draw_{key}")()
         except SceAnalysisError as error:
             png, table = _message_png(str(error)), ""
         except Exception as error:  # a chart that cannot be drawn must not break the app
@@ -335,21 +455,6 @@ class Explorer:
         self.charts[key].value = png
         self.tables[key].value = table
         self._rendered[key] = state
-
-    def _state_key(self, key: str) -> tuple:
-        state = (
-            self.years.value,
-            self.regions.value,
-            self.areas.value,
-            self.review_types.value,
-            self.unit.value,
-            self.polarity.value,
-        )
-        if key == "network":
-            state += (self.alpha.value, self.min_lift.value)
-        if key == "themes":
-            state += (self.stability.value,)
-        return state
 
     def set_filters(self, **values) -> None:
         """Set several controls at once (``years``, ``regions``, ``areas``, ``review_types``, ``unit``,
@@ -384,69 +489,80 @@ class Explorer:
     def _on_factor(self, change) -> None:
         self.render_drill()
 
-    # ------------------------------------------------------------------ data in scope
+    # ------------------------------------------------------------------ drawing the tabs
 
-    def _unit_mask(self, unit: str) -> np.ndarray:
-        return self._mask if unit == "review" else self._mask[self._episode_review]
+    def _n_units_text(self, unit: str) -> str:
+        """How many units are in scope, as the policy lets it be shown."""
+        scope = self.scope()
+        n = len(scope.reviews) if unit == "review" else len(scope.episodes)
+        return self.policy.count(n, areas=int(scope.reviews["area"].nunique()))
 
-    def _n_units(self, unit: str) -> int:
-        """How many reviews or episodes are in scope."""
-        return int(self._unit_mask(unit).sum())
-
-    def _subset(self):
-        """The review set in scope (for the tabs that need full statistics), cached per filter state."""
-        key = (self.years.value, self.regions.value, self.areas.value, self.review_types.value)
-        if key not in self._subset_cache:
-            self._subset_cache.clear()
-            # By position from the cached mask; the presence matrices come along, sliced.
-            self._subset_cache[key] = self.rs._with_review_mask(self._mask)
-        subset = self._subset_cache[key]
-        if len(subset.reviews) == 0:
-            raise ParameterError("No reviews in scope: widen the filters.")
-        return subset
-
-    def prevalence(self, *, unit: str | None = None) -> pd.DataFrame:
-        """Factor prevalence in scope, from the cached presence matrices (columns as in ``factor_prevalence``).
-
-        ``unit`` is the unit chosen in the filter panel unless given.
-        """
-        unit, polarity = unit or self.unit.value, self.polarity.value
-        chosen = presence(self.rs, unit=unit, polarity=polarity)
-        reviews = presence(self.rs, unit="review", polarity=polarity)
-        in_scope = self._unit_mask(unit)
-        n_units = chosen.matrix.T @ in_scope.astype(np.int64)
-        n_reviews = reviews.matrix.T @ self._mask.astype(np.int64)
-        n_total = int(in_scope.sum())
-        low, high = wilson_interval(n_units, np.full(len(n_units), n_total))
-        frame = pd.DataFrame(
-            {
-                "factor_code": self._codes,
-                "label": self._labels.to_numpy(),
-                "level": self._taxonomy["level"].to_numpy(),
-                "scie_category": self._taxonomy["scie_category"].to_numpy(),
-                "n_reviews": n_reviews,
-                "n_units": n_units,
-                "n_total": n_total,
-                "share": n_units / n_total if n_total else np.nan,
-                "ci_low": low,
-                "ci_high": high,
-            }
+    def _draw_recurrence(self):
+        if len(self.scope().reviews) == 0:
+            return _message_png("No reviews in scope: widen the filters."), ""
+        table, _ = self._computed("recurrence")
+        if self.full_charts:
+            return self._png(plot_prevalence(table, top=_TOP)), self._table_html(table)
+        rows = table.head(_TOP)
+        unit = self.unit.value
+        chart = self._quick_bars_png(
+            rows,
+            labels=list(rows["label"]),
+            colors=[style.category_color(key) for key in rows["scie_category"]],
+            xlabel=f"Share of {unit}s with the factor (N = {self._n_units_text(unit)} {unit}s)",
         )
-        return frame.sort_values(["n_units", "factor_code"], ascending=[False, True], ignore_index=True)
+        return chart, self._table_html(table)
 
-    # ------------------------------------------------------------------ tabs
+    def _draw_network(self):
+        table, graph = self._computed("network")
+        if graph.number_of_edges() == 0:
+            return _message_png("No pair of factors passes these thresholds: raise alpha or lower min lift."), ""
+        return self._png(plot_factor_network(graph)), self._table_html(table)
 
-    def _published(self, frame: pd.DataFrame) -> pd.DataFrame:
-        return publish(frame, threshold=self.threshold).frame if self.publication else frame
+    def _draw_themes(self):
+        table, themes = self._computed("themes")
+        if len(themes) == 0:
+            return _message_png("No themes in scope: the network has no links."), ""
+        if self.full_charts:
+            pairs = self.policy.table(factor_pairs(self._in_scope(), unit=PAIR_UNIT, polarity=self.polarity.value))
+            chart = self._png(plot_cooccurrence(pairs, themes=themes, top=THEME_TOP))
+        else:
+            chart = self._quick_themes_png(themes)
+        return chart, self._table_html(table, rows=60)
+
+    def _quick_themes_png(self, themes: pd.DataFrame) -> bytes:
+        """The largest themes' factors as bars of their share of episodes in scope, grouped and coloured by theme."""
+        shares = self._prevalence(PAIR_UNIT).drop(columns=["label", "level", "scie_category"])
+        rows = themes[["factor_code", "label", "theme"]].merge(shares, on="factor_code", how="left")
+        rows = rows.sort_values(["theme", "n_units", "factor_code"], ascending=[True, False, True], kind="stable")
+        rows = rows[rows["theme"] <= rows["theme"].iloc[min(_TOP, len(rows)) - 1]].head(_TOP)
+        return self._quick_bars_png(
+            _floats(rows),
+            labels=[f"T{theme}  {label}" for theme, label in zip(rows["theme"], rows["label"], strict=True)],
+            colors=[style.theme_color(theme) for theme in rows["theme"]],
+            xlabel="Share of episodes with the factor; colour and T-number: theme "
+            f"(N = {self._n_units_text(PAIR_UNIT)} episodes)",
+        )
+
+    def _draw_sequences(self):
+        table, _ = self._computed("sequences")
+        labels = dict(zip(self._codes, self._labels, strict=True))
+        return self._png(plot_sequences(table, labels=labels)), self._table_html(table)
+
+    def _draw_findings(self):
+        table, _ = self._computed("findings")
+        return self._png(plot_finding_categories(table)), self._table_html(table)
+
+    def _draw_spread(self):
+        table, _ = self._computed("spread")
+        return self._png(plot_spread(_floats(table), by="region", top=SPREAD_TOP)), self._table_html(table)
 
     def _table_html(self, frame: pd.DataFrame, *, rows: int = _TOP) -> str:
-        frame = frame.head(rows)
-        if self.publication:
-            frame = frame.drop(columns=[c for c in _HIDDEN_IN_PUBLICATION if c in frame.columns])
+        frame = frame.head(rows).drop(columns=self.policy.hidden(frame.columns))
         for column in frame.columns:
             if pd.api.types.is_float_dtype(frame[column]):
                 frame = frame.assign(**{column: frame[column].round(3)})
-        table = frame.to_html(index=False, escape=True, na_rep=SUPPRESSED if self.publication else "", border=0)
+        table = frame.to_html(index=False, escape=True, na_rep=self.policy.missing_text, border=0)
         return f'<div style="{_SCROLL}">{table}</div>'
 
     def _png(self, axes_or_figure) -> bytes:
@@ -454,33 +570,12 @@ class Explorer:
 
         figure = axes_or_figure.get_figure(root=True) if hasattr(axes_or_figure, "get_figure") else axes_or_figure
         try:
-            if self.publication:
-                figure.text(0.99, 0.002, footer(self.threshold), ha="right", va="bottom", fontsize=7, color="#555555")
+            self.policy.stamp(figure, fontsize=7)
             buffer = io.BytesIO()
             figure.savefig(buffer, format="png", dpi=_CHART_DPI)
             return buffer.getvalue()
         finally:
             plt.close(figure)
-
-    def _tab_recurrence(self):
-        from ..charts.drawing import plot_prevalence
-
-        if not self._mask.any():
-            return _message_png("No reviews in scope: widen the filters."), ""
-        table = self._published(self.prevalence())
-        if self.full_charts:
-            return self._png(plot_prevalence(table, top=_TOP)), self._table_html(table)
-        from ..charts import style
-
-        rows = table.head(_TOP)
-        unit = self.unit.value
-        chart = self._quick_bars_png(
-            rows,
-            labels=list(rows["label"]),
-            colors=[style.category_color(key) for key in rows["scie_category"]],
-            xlabel=f"Share of {unit}s with the factor (N = {self._count(self._n_units(unit))} {unit}s)",
-        )
-        return chart, self._table_html(table)
 
     def _quick_bars_png(self, rows: pd.DataFrame, *, labels, colors, xlabel: str) -> bytes:
         """Bars of ``share`` with Wilson whiskers, drawn once on a fixed layout (the library's charts lay text
@@ -488,185 +583,65 @@ class Explorer:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        from ..charts import style
-        from ..charts.drawing import _horizontal_bars
-
         figure = Figure(figsize=(8.5, 0.3 * len(rows) + 1.0))
         FigureCanvasAgg(figure)
         ax = figure.add_axes((0.42, 0.9 / figure.get_figheight(), 0.55, 1 - 1.25 / figure.get_figheight()))
         labels = [style.wrap_label(text, 42) for text in labels]
         share_max = float(np.nanmax(rows["ci_high"].to_numpy(dtype=float), initial=0.0))
-        _horizontal_bars(ax, rows, labels, colors, share_max=share_max, kwargs={})
+        horizontal_bars(ax, rows, labels, colors, share_max=share_max, kwargs={})
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         ax.set_xlabel(xlabel)
-        if self.publication:
-            figure.text(0.99, 0.002, footer(self.threshold), ha="right", va="bottom", fontsize=7, color="#555555")
+        self.policy.stamp(figure, fontsize=7)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=_CHART_DPI)
         return buffer.getvalue()
 
-    def _tab_network(self):
-        from ..charts.drawing import plot_factor_network
-        from ..stats.networks import factor_network, node_metrics
-
-        graph = factor_network(
-            self._subset(),
-            unit=PAIR_UNIT,
-            alpha=self.alpha.value,
-            min_lift=self.min_lift.value,
-            polarity=self.polarity.value,
-        )
-        if self.publication:
-            graph = publish_network(graph, threshold=self.threshold)
-        if graph.number_of_edges() == 0:
-            return _message_png("No pair of factors passes these thresholds: raise alpha or lower min lift."), ""
-        table = node_metrics(graph)
-        return self._png(plot_factor_network(graph)), self._table_html(self._published(table))
-
-    def _tab_themes(self):
-        from ..charts.drawing import plot_cooccurrence
-        from ..stats.networks import factor_pairs, systemic_themes
-
-        subset = self._subset()
-        resamples = THEME_RESAMPLES if self.stability.value else 0
-        themes = systemic_themes(subset, unit=PAIR_UNIT, polarity=self.polarity.value, resamples=resamples)
-        pairs = factor_pairs(subset, unit=PAIR_UNIT, polarity=self.polarity.value)
-        if len(themes) == 0:
-            return _message_png("No themes in scope: the network has no links."), ""
-        if self.full_charts:
-            chart = self._png(plot_cooccurrence(self._published(pairs), themes=themes, top=THEME_TOP))
-        else:
-            chart = self._quick_themes_png(themes)
-        if not resamples:
-            themes = themes.drop(columns=["stability", "theme_stability"])  # not estimated: no empty columns
-        return chart, self._table_html(self._published(themes), rows=60)
-
-    def _quick_themes_png(self, themes: pd.DataFrame) -> bytes:
-        """The largest themes' factors as bars of their share of episodes in scope, grouped and coloured by theme."""
-        from ..charts import style
-
-        shares = self._published(self.prevalence(unit=PAIR_UNIT)).drop(columns=["label", "level", "scie_category"])
-        rows = themes[["factor_code", "label", "theme"]].merge(shares, on="factor_code", how="left")
-        rows = rows.sort_values(["theme", "n_units", "factor_code"], ascending=[True, False, True], kind="stable")
-        rows = rows[rows["theme"] <= rows["theme"].iloc[min(_TOP, len(rows)) - 1]].head(_TOP)
-        n_total = self._count(self._n_units(PAIR_UNIT))
-        return self._quick_bars_png(
-            _floats(rows),
-            labels=[f"T{theme}  {label}" for theme, label in zip(rows["theme"], rows["label"], strict=True)],
-            colors=[style.theme_color(theme) for theme in rows["theme"]],
-            xlabel=f"Share of episodes with the factor; colour and T-number: theme (N = {n_total} episodes)",
-        )
-
-    def _tab_sequences(self):
-        from ..charts.drawing import plot_sequences
-        from ..stats.networks import factor_sequences
-
-        sequences = self._published(factor_sequences(self._subset(), polarity=self.polarity.value))
-        labels = dict(zip(self._codes, self._labels, strict=True))
-        return self._png(plot_sequences(sequences, labels=labels)), self._table_html(sequences)
-
-    def _tab_findings(self):
-        from ..charts.drawing import plot_finding_categories
-        from ..stats.recurrence import finding_categories
-
-        table = self._published(finding_categories(self._subset()))
-        return self._png(plot_finding_categories(table)), self._table_html(table)
-
-    def _tab_spread(self):
-        from ..charts.drawing import plot_spread
-        from ..stats.recurrence import factor_prevalence
-
-        table = self._published(
-            factor_prevalence(self._subset(), by="region", unit=self.unit.value, polarity=self.polarity.value)
-        )
-        return self._png(plot_spread(_floats(table), by="region", top=SPREAD_TOP)), self._table_html(table)
-
     # ------------------------------------------------------------------ drill-down
 
-    def drill_down(self, code: str) -> dict:
-        """What the drill-down shows for one factor: its KPEs, the findings citing them, its co-occurring factors."""
-        position = self._code_index.get_loc(code)
-        rows = (self._coding_code == position) & self._mask[self._coding_review]
-        if self.polarity.value is not None:
-            rows &= self._coding_polarity == self.polarity.value
-        episodes = np.unique(self._coding_episode[rows])
-        citing = np.unique(self._cite_finding[np.isin(self._cite_episode, episodes)])
-        kpes = self.rs.episodes.iloc[episodes].reset_index(drop=True)
-        findings = self.rs.findings.iloc[citing].reset_index(drop=True)
-        # Co-occurrence at the chosen unit, within scope: one sparse product.
-        unit = self.unit.value
-        matrix = presence(self.rs, unit=unit, polarity=self.polarity.value).matrix
-        in_scope = self._unit_mask(unit).astype(np.int64)
-        with_factor = matrix[:, [position]].toarray().ravel() * in_scope
-        n_ab = matrix.T @ with_factor
-        n_all = matrix.T @ in_scope
-        n_total, n_a = int(in_scope.sum()), int(with_factor.sum())
-        with np.errstate(invalid="ignore", divide="ignore"):
-            lift = n_ab * n_total / (n_a * n_all)
-        together = pd.DataFrame(
-            {"factor_code": self._codes, "label": self._labels.to_numpy(), "n_ab": n_ab, "n_b": n_all, "lift": lift}
-        )
-        together = together[(together["n_ab"] > 0) & (together["factor_code"] != code)]
-        together = together.sort_values(["n_ab", "lift"], ascending=False, ignore_index=True)
-        return {
-            "kpes": kpes,
-            "findings": findings,
-            "cooccurring": together,
-            "n_kpes": len(kpes),
-            "n_reviews": int(kpes["review_id"].nunique()),
-            "n_findings": len(findings),
-            "n_units": n_a,
-        }
+    def drill_down(self, code: str) -> Drilldown:
+        """What lies behind one factor in scope, with the chosen unit and polarity
+        (:func:`~sce_analysis.stats.drilldown.factor_drilldown`, unpublished: :meth:`render_drill`
+        shows it through the policy)."""
+        return factor_drilldown(self._in_scope(), code, unit=self.unit.value, polarity=self.polarity.value)
 
     def render_drill(self) -> None:
         code = self.factor.value
         if code is None:
             self.drill.value = ""
             return
-        found = self.drill_down(code)
-        label = html.escape(str(self._labels.iloc[self._code_index.get_loc(code)]))
-        count = self._count
-        head = (
-            f'<p class="sce-drill-summary"><b>{label}</b>: coded in <span class="sce-n-kpes">{count(found["n_kpes"])}'
-            f"</span> KPEs of {count(found['n_reviews'])} reviews in scope; "
-            f"{count(found['n_findings'])} findings cite them.</p>"
-        )
-        together = found["cooccurring"].head(10)
-        if self.publication:
-            together = together.assign(
-                n_ab=[count(n) for n in together["n_ab"]],
-                lift=[
-                    ("" if n < self.threshold else f"{v:.2f}")
-                    for n, v in zip(together["n_ab"], together["lift"], strict=True)
-                ],
-            )[["label", "n_ab", "lift"]]
-            self.drill.value = head + "<p><b>Co-occurring factors</b></p>" + _html(together)
+        try:
+            found = self.drill_down(code)
+        except SceAnalysisError as error:
+            self.drill.value = f"<p>{html.escape(str(error))}</p>"
             return
-        kpes = found["kpes"][["review_id", "episode_id", "agencies", "appraisal", "summary"]]
-        findings = found["findings"][["review_id", "finding_id", "category", "title"]]
+        label = html.escape(str(self._labels.iloc[int(np.flatnonzero(self._codes == code)[0])]))
+
+        def count(n: int) -> str:
+            return self.policy.count(n, areas=found.n_areas)
+
+        head = (
+            f'<p class="sce-drill-summary"><b>{label}</b>: coded in <span class="sce-n-kpes">'
+            f"{count(found.n_episodes)}</span> KPEs of {count(found.n_reviews)} reviews in scope; "
+            f"{count(found.n_findings)} findings cite them.</p>"
+        )
+        partners = self.policy.table(found.partners).head(10)
+        partners = partners[["factor_code", "label", "n_ab", "n_b", "lift"]].assign(lift=partners["lift"].round(2))
+        together = "<p><b>Co-occurring factors</b></p>" + _html(partners, self.policy.missing_text)
+        if self.publication:
+            self.drill.value = head + together
+            return
+        kpes = found.episodes[["review_id", "episode_id", "agencies", "appraisal", "summary"]]
+        findings = found.findings[["review_id", "finding_id", "category", "title"]]
         self.drill.value = (
             head
             + f'<p><b>Key practice episodes</b></p><div class="sce-kpes" style="{_SCROLL}">'
             + _html(kpes)
             + f'</div><p><b>Findings citing them</b></p><div class="sce-findings" style="{_SCROLL}">'
             + _html(findings)
-            + "</div><p><b>Co-occurring factors</b></p>"
-            + _html(together.assign(lift=together["lift"].round(2)))
+            + "</div>"
+            + together
         )
-
-
-#: Columns never shown in publication mode (free text and identifiers).
-_HIDDEN_IN_PUBLICATION = (
-    "review_id",
-    "episode_id",
-    "finding_id",
-    "title",
-    "summary",
-    "note",
-    "issues_for_board",
-    "agencies",
-)
 
 
 def _floats(frame: pd.DataFrame) -> pd.DataFrame:
@@ -677,8 +652,8 @@ def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(numeric, "float64"))
 
 
-def _html(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, escape=True, border=0, na_rep="")
+def _html(frame: pd.DataFrame, missing: str = "") -> str:
+    return frame.to_html(index=False, escape=True, border=0, na_rep=missing)
 
 
 def _message_png(text: str) -> bytes:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD
 from ..reports.parameters import read_parameters
 from ..reports.runner import NOTEBOOK_DIR
 
@@ -22,7 +23,15 @@ __all__ = ["EXPLORER_NOTEBOOK", "dashboard_notebook", "voila_command", "serve_da
 EXPLORER_NOTEBOOK = "10-explorer.ipynb"
 
 
-def dashboard_notebook(data_dir, folder, *, publication: bool = False, suppress_below: int = 5, notebook=None) -> Path:
+def dashboard_notebook(
+    data_dir,
+    folder,
+    *,
+    publication: bool = False,
+    suppress_below: int = DEFAULT_THRESHOLD,
+    min_areas: int = DEFAULT_MIN_AREAS,
+    notebook=None,
+) -> Path:
     """Write a copy of the explorer notebook into ``folder`` with its parameters set, for Voila to serve.
 
     The values go into a cell tagged ``injected-parameters`` after the ``parameters`` cell (as
@@ -41,7 +50,12 @@ def dashboard_notebook(data_dir, folder, *, publication: bool = False, suppress_
         raise ParameterError(f"data: {str(data_dir)!r} is not a folder; give the review-set folder with --data.")
     read_parameters(source)  # a malformed parameters cell fails here, before a server starts
     nb = nbformat.read(source, as_version=4)
-    values = {"data_dir": str(data_dir), "publication": bool(publication), "suppress_below": int(suppress_below)}
+    values = {
+        "data_dir": str(data_dir),
+        "publication": bool(publication),
+        "suppress_below": int(suppress_below),
+        "min_areas": int(min_areas),
+    }
     lines = "\n".join(f"{name} = {value!r}" for name, value in values.items())
     cell = nbformat.v4.new_code_cell(f"# Injected by sce-analysis dashboard\n{lines}")
     cell.metadata["tags"] = ["injected-parameters"]
@@ -70,7 +84,13 @@ def voila_command(notebook, *, port: int) -> list[str]:
 
 
 def serve_dashboard(
-    data_dir, *, port: int = 8866, publication: bool = False, suppress_below: int = 5, stream=None
+    data_dir,
+    *,
+    port: int = 8866,
+    publication: bool = False,
+    suppress_below: int = DEFAULT_THRESHOLD,
+    min_areas: int = DEFAULT_MIN_AREAS,
+    stream=None,
 ) -> int:
     """Serve the explorer on ``data_dir`` as a code-free Voila dashboard on 127.0.0.1; print its URL.
 
@@ -81,7 +101,9 @@ def serve_dashboard(
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise ParameterError(f"port must be a whole number from 1 to 65535, not {port!r}.")
     with tempfile.TemporaryDirectory(prefix="sce-dashboard-") as folder:
-        notebook = dashboard_notebook(data_dir, folder, publication=publication, suppress_below=suppress_below)
+        notebook = dashboard_notebook(
+            data_dir, folder, publication=publication, suppress_below=suppress_below, min_areas=min_areas
+        )
         print(f"Dashboard: http://127.0.0.1:{port}/  (Ctrl-C stops it)", file=stream, flush=True)
         process = subprocess.Popen(voila_command(notebook, port=port), cwd=folder)
         try:

@@ -1,6 +1,8 @@
-"""What may leave the building: disclosure control of tables, networks and figures, and the identifier scan.
+"""What may leave the building: the publication policy, disclosure control, and the identifier scan.
 
-- :mod:`~sce_analysis.publish.disclosure`: small counts suppressed, free text and identifiers removed;
+- :mod:`~sce_analysis.publish.policy`: the :class:`Policy` every output publishes through;
+- :mod:`~sce_analysis.publish.disclosure`: the rules: small counts and figures with too few areas
+  behind them suppressed, free text and identifiers removed;
 - :mod:`~sce_analysis.publish.scan`: likely personal identifiers in a review set's free text.
 """
 
@@ -8,9 +10,11 @@ import lazy_loader as lazy
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
-    submodules=["disclosure", "scan"],
+    submodules=["disclosure", "policy", "scan"],
     submod_attrs={
         "disclosure": [
+            "DEFAULT_THRESHOLD",
+            "DEFAULT_MIN_AREAS",
             "SUPPRESSED",
             "Published",
             "publish",
@@ -20,6 +24,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "publish_network",
             "footer",
         ],
+        "policy": ["Policy"],
         "scan": ["scan", "find_identifiers", "format_findings"],
     },
 )

@@ -17,9 +17,16 @@ UK practice (DfE, ONS) replaces small counts by ``c``; this module does the same
   review, episode and finding identifiers never appear. A table with one row per review is
   withheld whole: its remaining columns (area, year, counts) would still point at one review.
 
+- **Contributing areas** (UPLOADS' practice). A figure is published only when at least
+  ``min_areas`` areas (local partnerships) stand behind it: a row whose ``n_contributing_areas``
+  (computed by the library function that made the table) is below ``min_areas`` has all its
+  counts and what rests on them suppressed. A few areas with a rare factor are easy to point at,
+  however many reviews they hold.
+
 :func:`publish` applies all of this to a library table and returns the published frame (with
 suppressed cells as missing values, so charts draw them as marked gaps) and a mask of what was
-suppressed; :func:`to_published_csv` writes it with ``c`` in the suppressed cells.
+suppressed; :func:`to_published_csv` writes it with ``c`` in the suppressed cells. Outputs go
+through one :class:`~sce_analysis.publish.policy.Policy`, which holds the settings and calls these.
 """
 
 from __future__ import annotations
@@ -30,9 +37,14 @@ import numpy as np
 import pandas as pd
 
 from ..checks import check_whole
+from ..errors import ParameterError
 from ..reviewsets.contract import FILES
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_MIN_AREAS",
+    "CONTRIBUTORS",
+    "TABLE_FLOAT_FORMAT",
     "SUPPRESSED",
     "Published",
     "publish",
@@ -40,7 +52,18 @@ __all__ = [
     "FREE_TEXT_COLUMNS",
     "IDENTIFIER_COLUMNS",
     "publish_network",
+    "footer",
+    "is_hidden",
 ]
+
+#: Counts from 1 to ``DEFAULT_THRESHOLD - 1`` are suppressed unless a caller sets another threshold.
+DEFAULT_THRESHOLD = 5
+#: A figure is published only when at least this many areas contribute to it.
+DEFAULT_MIN_AREAS = 3
+#: The column in which library tables say how many areas stand behind the row's figures.
+CONTRIBUTORS = "n_contributing_areas"
+#: How floats are written to table CSVs: enough digits for any statistic, and stable.
+TABLE_FLOAT_FORMAT = "%.10g"
 
 #: What a suppressed cell shows in a published CSV, as DfE tables do.
 SUPPRESSED = "c"
@@ -135,8 +158,17 @@ def _small(values: pd.Series, threshold: int) -> pd.Series:
     return values.between(1, threshold - 1) & values.notna()
 
 
-def publish(frame: pd.DataFrame, *, threshold: int = 5, group: str | None = None) -> Published:
+def publish(
+    frame: pd.DataFrame,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    min_areas: int = DEFAULT_MIN_AREAS,
+    group: str | None = None,
+) -> Published:
     """Make a library table safe to publish.
+
+    Most callers publish through a :class:`~sce_analysis.publish.policy.Policy`, which holds
+    ``threshold`` and ``min_areas`` for a whole report, gallery or explorer.
 
     Parameters
     ----------
@@ -144,6 +176,10 @@ def publish(frame: pd.DataFrame, *, threshold: int = 5, group: str | None = None
         A table the library returned (any of them).
     threshold : int, default 5
         Counts from 1 to ``threshold - 1`` are suppressed.
+    min_areas : int, default 3
+        A row whose ``n_contributing_areas`` is below this has its counts and what rests on them
+        suppressed. A table with counts but without that column is refused (ParameterError),
+        unless ``min_areas`` is 1, which turns the rule off.
     group : str, optional
         The column that splits the table into groups whose counts add up to a published total
         (``"region"`` in ``factor_prevalence(rs, by="region")``). Found automatically for the
@@ -157,19 +193,50 @@ def publish(frame: pd.DataFrame, *, threshold: int = 5, group: str | None = None
     Examples
     --------
     >>> import pandas as pd
-    >>> table = pd.DataFrame({"factor_code": ["a", "b"], "n_units": [12, 3], "n_total": [40, 40]})
+    >>> table = pd.DataFrame(
+    ...     {"factor_code": ["a", "b", "c"], "n_units": [12, 3, 20], "n_total": [40, 40, 40],
+    ...      "n_contributing_areas": [6, 2, 2]}
+    ... )
     >>> publish(table).frame["n_units"].tolist()
-    [12, <NA>]
+    [12, <NA>, <NA>]
     """
     threshold = check_whole(threshold, "threshold", 1)
+    min_areas = check_whole(min_areas, "min_areas", 1)
     if "review_id" in frame.columns and frame["review_id"].is_unique and len(frame) > 0:
         note = "withheld in publication mode: the table has one row per review"
         withheld = pd.DataFrame({"table": [note]})
         return Published(withheld, pd.DataFrame(False, index=withheld.index, columns=withheld.columns), note)
-    keep = [c for c in frame.columns if c not in IDENTIFIER_COLUMNS and c not in FREE_TEXT_COLUMNS]
-    out = frame[keep].copy()
+    out = frame[[c for c in frame.columns if not is_hidden(c)]].copy()
     mask = pd.DataFrame(False, index=out.index, columns=out.columns)
     counts = _counts(out)
+    _primary(out, mask, counts, threshold)
+    _contributors(out, mask, counts, min_areas)
+    _secondary_all(out, mask, counts, group or _group_column(out))
+    for column, sources in DERIVED.items():
+        if column in out.columns:
+            resting = [s for s in sources if s in mask.columns]
+            if resting:
+                mask[column] |= mask[resting].any(axis=1)
+    if CONTRIBUTORS in out.columns and counts:
+        # How many areas stand behind a row says something about its counts: hide it with them.
+        mask[CONTRIBUTORS] |= mask[counts].any(axis=1)
+    for column in out.columns:
+        if mask[column].any():
+            out[column] = out[column].astype(object).where(~mask[column], np.nan)
+            if pd.api.types.is_integer_dtype(frame[column]):
+                out[column] = pd.to_numeric(out[column]).astype("Int64")  # counts stay whole numbers
+            elif pd.api.types.is_numeric_dtype(frame[column]):
+                out[column] = pd.to_numeric(out[column])
+    return Published(out, mask)
+
+
+def is_hidden(column: str) -> bool:
+    """Whether a column never appears in publication outputs: an identifier or free text."""
+    return column in IDENTIFIER_COLUMNS or column in FREE_TEXT_COLUMNS
+
+
+def _primary(out: pd.DataFrame, mask: pd.DataFrame, counts: list[str], threshold: int) -> None:
+    """Small counts, small complements, small groups, and the two counts of one 2×2 table."""
     for column in counts:
         mask[column] |= _small(out[column], threshold)
         total = COMPLEMENTS.get(column)
@@ -185,33 +252,40 @@ def publish(frame: pd.DataFrame, *, threshold: int = 5, group: str | None = None
         both = mask["n_in"] | mask["n_out"]
         mask["n_in"] |= both
         mask["n_out"] |= both
-    group = group or _group_column(out)
-    if group is not None:
-        key = next((k for k in LINE_KEYS if k in out.columns and k != group), None)
-        # Across groups, the counts of one factor (category, level) add up to its published total;
-        # a table of groups alone adds up to the total of the whole set.
-        line = out[key] if key is not None else pd.Series(0, index=out.index)
-        for column in counts:
-            if column != "n_total":
-                mask[column] = _secondary(out, mask[column], column, line)
-        # Within a group, levels partition the codings and categories the findings: those add up too.
-        for partition, column in (("level", "n_codings"), ("category", "n_findings")):
-            if key == partition and column in out.columns:
-                mask[column] = _secondary(out, mask[column], column, out[group])
-                mask[column] = _secondary(out, mask[column], column, line)
-    for column, sources in DERIVED.items():
-        if column in out.columns:
-            resting = [s for s in sources if s in mask.columns]
-            if resting:
-                mask[column] |= mask[resting].any(axis=1)
-    for column in out.columns:
-        if mask[column].any():
-            out[column] = out[column].astype(object).where(~mask[column], np.nan)
-            if pd.api.types.is_integer_dtype(frame[column]):
-                out[column] = pd.to_numeric(out[column]).astype("Int64")  # counts stay whole numbers
-            elif pd.api.types.is_numeric_dtype(frame[column]):
-                out[column] = pd.to_numeric(out[column])
-    return Published(out, mask)
+
+
+def _contributors(out: pd.DataFrame, mask: pd.DataFrame, counts: list[str], min_areas: int) -> None:
+    """Suppress every count of a row that fewer than ``min_areas`` areas stand behind."""
+    if min_areas <= 1 or not counts:
+        return
+    if CONTRIBUTORS not in out.columns:
+        raise ParameterError(
+            f"this table has counts ({', '.join(counts)}) but no {CONTRIBUTORS} column, so the rule that at "
+            f"least {min_areas} areas stand behind every published figure cannot be checked. Fix: publish a table "
+            "made by an sce_analysis function (they all carry the column), or set min_areas=1 to publish it "
+            "without that rule."
+        )
+    few = pd.to_numeric(out[CONTRIBUTORS], errors="coerce").fillna(0) < min_areas
+    for column in counts:
+        mask[column] |= few
+
+
+def _secondary_all(out: pd.DataFrame, mask: pd.DataFrame, counts: list[str], group: str | None) -> None:
+    """Secondary suppression along every line of cells that adds up to a published total."""
+    if group is None:
+        return
+    key = next((k for k in LINE_KEYS if k in out.columns and k != group), None)
+    # Across groups, the counts of one factor (category, level) add up to its published total;
+    # a table of groups alone adds up to the total of the whole set.
+    line = out[key] if key is not None else pd.Series(0, index=out.index)
+    for column in counts:
+        if column != "n_total":
+            mask[column] = _secondary(out, mask[column], column, line)
+    # Within a group, levels partition the codings and categories the findings: those add up too.
+    for partition, column in (("level", "n_codings"), ("category", "n_findings")):
+        if key == partition and column in out.columns:
+            mask[column] = _secondary(out, mask[column], column, out[group])
+            mask[column] = _secondary(out, mask[column], column, line)
 
 
 def _group_column(frame: pd.DataFrame) -> str | None:
@@ -248,23 +322,42 @@ def _secondary(frame: pd.DataFrame, suppressed: pd.Series, column: str, line: pd
 def to_published_csv(published: Published, path) -> None:
     """Write a published table: suppressed cells as ``c``, missing values (not suppressed) empty."""
     text = published.frame.astype(object).where(~published.mask, SUPPRESSED)
-    text.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    text.to_csv(path, index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT)
 
 
-def publish_network(G, *, threshold: int = 5):
-    """A copy of a factor network without the links and factors that rest on small counts.
+def publish_network(G, *, threshold: int = DEFAULT_THRESHOLD, min_areas: int = DEFAULT_MIN_AREAS):
+    """A copy of a factor network without the links and factors that rest on small counts or few areas.
 
-    Links with ``n_ab`` below ``threshold`` are dropped, and so are factors present in fewer
-    than ``threshold`` units, with their links; what remains draws no label from a small count.
+    Links with ``n_ab`` below ``threshold``, and factors present in fewer than ``threshold``
+    units, are dropped (a factor with its links); so are links and factors that fewer than
+    ``min_areas`` areas stand behind (their ``n_contributing_areas`` attribute). What remains
+    draws no label from a small count or a small group of areas.
     """
     threshold = check_whole(threshold, "threshold", 1)
+    min_areas = check_whole(min_areas, "min_areas", 1)
+
+    def too_few(data: dict) -> bool:
+        # An attribute missing counts as too few areas when the rule is on: a network that cannot
+        # say who stands behind a link does not publish it.
+        return min_areas > 1 and data.get(CONTRIBUTORS, 0) < min_areas
+
     H = G.copy()
-    H.remove_edges_from([(a, b) for a, b, d in G.edges(data=True) if d.get("n_ab", threshold) < threshold])
-    H.remove_nodes_from([n for n, d in G.nodes(data=True) if d.get("n_units", threshold) < threshold])
+    H.remove_edges_from(
+        [(a, b) for a, b, d in G.edges(data=True) if d.get("n_ab", threshold) < threshold or too_few(d)]
+    )
+    H.remove_nodes_from([n for n, d in G.nodes(data=True) if d.get("n_units", threshold) < threshold or too_few(d)])
     H.graph["publication_threshold"] = threshold
+    H.graph["publication_min_areas"] = min_areas
     return H
 
 
-def footer(threshold: int) -> str:
-    """The line every publication output carries."""
-    return f"Publication mode: counts from 1 to {threshold - 1} are suppressed (shown as {SUPPRESSED}); no free text."
+def footer(threshold: int = DEFAULT_THRESHOLD, min_areas: int = DEFAULT_MIN_AREAS) -> str:
+    """The line every publication output carries.
+
+    >>> print(footer(5, 3))  # doctest: +NORMALIZE_WHITESPACE
+    Publication mode: counts from 1 to 4, and figures with fewer than 3 areas behind them, are
+    suppressed (shown as c); no free text.
+    """
+    areas = f", and figures with fewer than {min_areas} areas behind them," if min_areas > 1 else ""
+    counts = f"counts from 1 to {threshold - 1}{areas}"
+    return f"Publication mode: {counts} are suppressed (shown as {SUPPRESSED}); no free text."

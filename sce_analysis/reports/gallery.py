@@ -24,9 +24,18 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..charts import drawing as charts
-
 from ..charts import style
 from ..errors import ParameterError, SceAnalysisError
+from ..publish.policy import Policy
+from ..stats.networks import factor_network, factor_pairs, factor_sequences, systemic_themes
+from ..stats.recurrence import (
+    compare_groups,
+    factor_prevalence,
+    factor_trends,
+    finding_categories,
+    level_profile,
+    most_different_group,
+)
 
 __all__ = ["ChartSpec", "CHARTS", "Tables", "render_gallery", "build_deck", "chart_figure"]
 
@@ -41,91 +50,60 @@ class Tables:
     ``prevalence_by_year``, ``pairs``, ``themes``, ``network``, ``sequences``, ``trends``,
     ``differences``, ``categories``; and ``labels`` (factor code -> label), ``group`` (the region
     drawn in the forest plot: the one with the clearest differences) and ``scope`` (the footnote).
+    Every table and the network pass through ``policy`` (full detail when it is None).
     """
 
-    def __init__(self, rs, *, seed: int = 0, suppress_below: int | None = None):
+    def __init__(self, rs, *, seed: int = 0, policy: Policy | None = None):
         self.rs = rs
         self.seed = seed
-        #: Publication mode when set: every table passes through disclosure control first.
-        self.suppress_below = suppress_below
+        self.policy = policy if policy is not None else Policy(publication=False)
 
     def _out(self, frame: pd.DataFrame) -> pd.DataFrame:
-        if self.suppress_below is None:
-            return frame
-        from ..publish.disclosure import publish
-
-        return publish(frame, threshold=self.suppress_below).frame
+        return self.policy.table(frame)
 
     @cached_property
     def prevalence(self) -> pd.DataFrame:
-        from ..stats.recurrence import factor_prevalence
-
         return self._out(factor_prevalence(self.rs))
 
     @cached_property
     def prevalence_by_region(self) -> pd.DataFrame:
-        from ..stats.recurrence import factor_prevalence
-
         return self._out(factor_prevalence(self.rs, by="region"))
 
     @cached_property
     def prevalence_by_year(self) -> pd.DataFrame:
-        from ..stats.recurrence import factor_prevalence
-
         return self._out(factor_prevalence(self.rs, by="year"))
 
     @cached_property
     def pairs(self) -> pd.DataFrame:
-        from ..stats.networks import factor_pairs
-
         return self._out(factor_pairs(self.rs))
 
     @cached_property
     def themes(self) -> pd.DataFrame:
-        from ..stats.networks import systemic_themes
-
         # Stability needs bootstrap resamples, which the charts do not show: skip them.
         return self._out(systemic_themes(self.rs, seed=self.seed, resamples=0))
 
     @cached_property
     def network(self):
-        from ..stats.networks import factor_network
-
-        graph = factor_network(self.rs)
-        if self.suppress_below is None:
-            return graph
-        from ..publish.disclosure import publish_network
-
-        return publish_network(graph, threshold=self.suppress_below)
+        return self.policy.network(factor_network(self.rs))
 
     @cached_property
     def sequences(self) -> pd.DataFrame:
-        from ..stats.networks import factor_sequences
-
         return self._out(factor_sequences(self.rs, seed=self.seed))
 
     @cached_property
     def trends(self) -> pd.DataFrame:
-        from ..stats.recurrence import factor_trends
-
         return self._out(factor_trends(self.rs))
 
     @cached_property
     def differences(self) -> pd.DataFrame:
-        from ..stats.recurrence import compare_groups
-
         return self._out(compare_groups(self.rs, by="region"))
 
     @cached_property
     def levels(self) -> pd.DataFrame:
-        from ..stats.recurrence import level_profile
-
         return self._out(level_profile(self.rs))
 
     @cached_property
     def categories(self) -> pd.DataFrame:
-        from ..stats.recurrence import finding_categories
-
         return self._out(finding_categories(self.rs))
 
     @cached_property
@@ -137,18 +115,17 @@ class Tables:
     def group(self) -> str:
         """The region drawn in the forest plot: the one with the most clear differences
         (:func:`sce_analysis.stats.recurrence.most_different_group`, as the notebooks choose it)."""
-        try:
-            from ..stats.recurrence import most_different_group
-        except ImportError:  # pragma: no cover - an older patterns module
-            most_different_group = None
-        if most_different_group is not None:
-            return str(most_different_group(self.differences))
-        flagged = (self.differences["q_value"] < 0.05).groupby(self.differences["group"]).sum()
-        return str(flagged.sort_index().idxmax())
+        return str(most_different_group(self.differences))
 
     @cached_property
     def scope(self) -> str:
-        return style.scope_text(self.rs)
+        return style.scope_text(self.rs, n_text=self.n_reviews_text)
+
+    @cached_property
+    def n_reviews_text(self) -> str:
+        """The number of reviews in scope as the policy lets it be shown."""
+        n_areas = int(self.rs.reviews["area"].nunique())
+        return self.policy.count(len(self.rs.reviews), areas=n_areas)
 
     @cached_property
     def sequence_n_label(self) -> str:
@@ -334,12 +311,7 @@ def chart_figure(spec: ChartSpec, tables: Tables, *, context: str = "paper", sli
     """
     with style.context(context):
         fig = spec.make(tables, spec.title_for(tables) if title is None else title, slide)
-        extra = None
-        if tables.suppress_below is not None:
-            from ..publish.disclosure import footer
-
-            extra = footer(tables.suppress_below)
-        style.stamp(fig, tables.rs, extra=extra)
+        style.stamp(fig, tables.rs, extra=tables.policy.footer(), n_text=tables.n_reviews_text)
     return fig
 
 
@@ -349,9 +321,7 @@ def _check_context(context: str) -> str:
     return context
 
 
-def render_gallery(
-    rs, out_dir, *, context: str = "paper", seed: int = 0, suppress_below: int | None = None
-) -> list[Path]:
+def render_gallery(rs, out_dir, *, context: str = "paper", seed: int = 0, policy: Policy | None = None) -> list[Path]:
     """Render every chart of a review set into a folder, with an ``index.html`` contact sheet.
 
     Each chart of :data:`CHARTS` is written as ``<name>.png`` (200 dpi) and ``<name>.svg``,
@@ -368,6 +338,9 @@ def render_gallery(
         ``talk`` draws 16:9 charts with large text for slides.
     seed : int, default 0
         Seeds the themes and the network layout.
+    policy : Policy, optional
+        What the charts may show (:class:`~sce_analysis.publish.policy.Policy`); full detail when
+        None. In publication mode every chart carries the policy's footer.
 
     Returns
     -------
@@ -384,7 +357,7 @@ def render_gallery(
     context = _check_context(context)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables = Tables(rs, seed=seed, suppress_below=suppress_below)
+    tables = Tables(rs, seed=seed, policy=policy)
     written: list[Path] = []
     cards = []
     for spec in CHARTS:
@@ -444,7 +417,7 @@ def _contact_sheet(tables: Tables, cards: list[tuple[str, str, str]]) -> str:
 """
 
 
-def build_deck(rs, path, *, context: str = "talk", seed: int = 0, suppress_below: int | None = None) -> Path:
+def build_deck(rs, path, *, context: str = "talk", seed: int = 0, policy: Policy | None = None) -> Path:
     """Write a PowerPoint deck: a title slide with the scope, then one chart per slide.
 
     Each chart slide has the chart's title and, in its speaker notes, two sentences on how to
@@ -459,6 +432,8 @@ def build_deck(rs, path, *, context: str = "talk", seed: int = 0, suppress_below
     context : {"talk", "paper"}
     seed : int, default 0
         Seeds the themes and the network layout.
+    policy : Policy, optional
+        As in :func:`render_gallery`.
 
     Returns
     -------
@@ -482,7 +457,7 @@ def build_deck(rs, path, *, context: str = "talk", seed: int = 0, suppress_below
     if path.suffix.lower() != ".pptx":
         path = path.with_name(path.name + ".pptx")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tables = Tables(rs, seed=seed, suppress_below=suppress_below)
+    tables = Tables(rs, seed=seed, policy=policy)
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     deck.core_properties.title = "Patterns across case reviews"
@@ -490,7 +465,7 @@ def build_deck(rs, path, *, context: str = "talk", seed: int = 0, suppress_below
     n_areas, n_regions = reviews["area"].nunique(), reviews["region"].nunique()
     first = deck.slides.add_slide(deck.slide_layouts[0])
     heading, sub = first.shapes.title, first.placeholders[1]
-    heading.text = f"Patterns across {len(reviews):,} SCIE case reviews"
+    heading.text = f"Patterns across {tables.n_reviews_text} SCIE case reviews"
     parts = tables.scope.split(" · ")
     subtitle = [f"{parts[0]} from {n_areas:,} areas in {n_regions:,} regions", *parts[1:]]
     sub.text = " · ".join(subtitle)
@@ -498,7 +473,7 @@ def build_deck(rs, path, *, context: str = "talk", seed: int = 0, suppress_below
     heading.left, heading.top, heading.width, heading.height = Inches(0.9), Inches(2.2), Inches(11.53), Inches(1.6)
     sub.left, sub.top, sub.width, sub.height = Inches(0.9), Inches(4.1), Inches(11.53), Inches(1.4)
     first.notes_slide.notes_text_frame.text = (
-        f"These charts stand on {len(reviews):,} case reviews from {n_areas:,} areas. "
+        f"These charts stand on {tables.n_reviews_text} case reviews from {n_areas:,} areas. "
         "Each chart says what it counts at its foot, and the notes of each slide say how to read it."
     )
     # The chart is placed at its own size (never enlarged or shrunk much), so its text keeps the

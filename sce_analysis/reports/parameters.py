@@ -51,6 +51,7 @@ CORE_PARAMETERS: tuple[str, ...] = (
     "seed",
     "publication",
     "suppress_below",
+    "min_areas",
     "interactive",
 )
 
@@ -169,7 +170,7 @@ def check_core_values(values: dict) -> dict:
         raise ParameterError(f"unit must be 'review' or 'episode', not {out['unit']!r}.")
     if "alpha" in out and not 0 < out["alpha"] < 1:
         raise ParameterError(f"alpha must be between 0 and 1, such as 0.05; not {out['alpha']!r}.")
-    for name, low in (("min_count", 1), ("suppress_below", 1), ("seed", 0)):
+    for name, low in (("min_count", 1), ("suppress_below", 1), ("min_areas", 1), ("seed", 0)):
         if name in out and (isinstance(out[name], bool) or not isinstance(out[name], int) or out[name] < low):
             raise ParameterError(f"{name} must be a whole number of at least {low}, not {out[name]!r}.")
     if "years" in out:

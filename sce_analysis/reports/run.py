@@ -14,13 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ParameterError
+from ..publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD, TABLE_FLOAT_FORMAT
+from ..publish.policy import Policy
 from ..reviewsets.read import load
 from .parameters import check_core_values, in_scope
 
 __all__ = ["Run", "start_run", "TABLE_FLOAT_FORMAT"]
-
-#: How floats are written to table CSVs: enough digits for any statistic, and stable.
-TABLE_FLOAT_FORMAT = "%.10g"
 
 
 @dataclass
@@ -39,36 +38,36 @@ class Run:
 
     @property
     def threshold(self) -> int:
-        return int(self.parameters.get("suppress_below", 5))
+        return int(self.parameters.get("suppress_below", DEFAULT_THRESHOLD))
+
+    @property
+    def policy(self) -> Policy:
+        """What this run's outputs may show (see :class:`~sce_analysis.publish.policy.Policy`)."""
+        return Policy(
+            publication=self.publication,
+            threshold=self.threshold,
+            min_areas=int(self.parameters.get("min_areas", DEFAULT_MIN_AREAS)),
+        )
 
     def table(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         """Write ``frame`` to ``tables/<name>.csv`` and return it for display.
 
-        In publication mode the table first passes through :func:`sce_analysis.publish.disclosure.publish`:
-        small counts and what rests on them are written as ``c`` (and returned as missing values,
-        which charts draw as marked gaps), free text and identifiers are left out.
+        In publication mode the table first passes through the run's :attr:`policy`: small counts,
+        figures with too few areas behind them, and what rests on them are written as ``c`` (and
+        returned as missing values, which charts draw as marked gaps); free text and identifiers
+        are left out.
         """
         _check_name(name)
         path = self.out_dir / "tables" / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        if self.publication:
-            from ..publish.disclosure import publish, to_published_csv
-
-            published = publish(frame, threshold=self.threshold)
-            to_published_csv(published, path)
-            frame = published.frame
-        else:
-            frame.to_csv(path, index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT)
+        shown = self.policy.write_csv(frame, path)
         self.written.append(path)
-        return frame
+        return shown
 
     def network(self, graph):
-        """The factor network to draw: in publication mode, without links and factors on small counts."""
-        if not self.publication:
-            return graph
-        from ..publish.disclosure import publish_network
-
-        return publish_network(graph, threshold=self.threshold)
+        """The factor network to draw: in publication mode, without links and factors on small counts
+        or too few areas."""
+        return self.policy.network(graph)
 
     def figure(self, name: str, figure_or_axes):
         """Save a chart as ``figures/<name>.png`` and ``.svg``, close it, and return the saved PNG.
@@ -80,14 +79,11 @@ class Run:
         import matplotlib.pyplot as plt
         from IPython.display import Image
 
-        from ..charts.drawing import save_figure
+        from ..charts import save_figure
 
         _check_name(name)
         figure = figure_or_axes.get_figure(root=True) if hasattr(figure_or_axes, "get_figure") else figure_or_axes
-        if self.publication:
-            from ..publish.disclosure import footer
-
-            figure.text(0.99, 0.002, footer(self.threshold), ha="right", va="bottom", fontsize=8, color="#555555")
+        self.policy.stamp(figure)
         png, svg = save_figure(figure, self.out_dir / "figures" / name)
         self.written.extend([png, svg])
         plt.close(figure)
@@ -128,7 +124,7 @@ def start_run(
         Empty, or ``[first, last]`` inclusive.
     **other
         The notebook's other parameters (``unit``, ``min_count``, ``alpha``, ``seed``,
-        ``publication``, ``suppress_below``, ``interactive`` and its own); the core ones are
+        ``publication``, ``suppress_below``, ``min_areas``, ``interactive`` and its own); the core ones are
         checked here and all are recorded on the run.
 
     Returns

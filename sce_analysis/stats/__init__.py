@@ -8,6 +8,7 @@ networkx graph). It depends on :mod:`sce_analysis.reviewsets` only.
 - :mod:`~sce_analysis.stats.overview`: what a set covers, per group and per review;
 - :mod:`~sce_analysis.stats.recurrence`: prevalence, spread, trends, group differences, findings;
 - :mod:`~sce_analysis.stats.networks`: pairs, networks, themes, sequences, review similarity;
+- :mod:`~sce_analysis.stats.drilldown`: from one factor to its episodes, findings and partners;
 - :mod:`~sce_analysis.stats.agreement`: agreement between coders.
 """
 
@@ -15,10 +16,11 @@ import lazy_loader as lazy
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
-    submodules=["agreement", "inference", "networks", "overview", "recurrence"],
+    submodules=["agreement", "drilldown", "inference", "networks", "overview", "recurrence"],
     submod_attrs={
         "agreement": ["coder_agreement", "agreement_overview", "AGREEMENT_LEVELS", "AGREEMENT_COLUMNS"],
         "overview": ["coverage", "per_review_counts"],
+        "drilldown": ["Drilldown", "factor_drilldown"],
         "inference": ["wilson_interval", "bh_qvalues", "fisher_two_sided", "fisher_greater", "odds_ratio_woolf"],
         "networks": [
             "factor_pairs",

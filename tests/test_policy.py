@@ -1,0 +1,240 @@
+"""The one publication path: the Policy, the contributing-areas rule, and the same cells from every output.
+
+A report (``Run``), the gallery and deck (``Tables``) and the explorer all publish through one
+:class:`Policy`. These tests plant tables and review sets whose safe and unsafe cells are known,
+and check that every output path suppresses exactly the same cells.
+"""
+
+from __future__ import annotations
+
+import io
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SAMPLE
+
+import sce_analysis as sce
+from sce_analysis.cli import main
+from sce_analysis.explorer import explore
+from sce_analysis.publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD, SUPPRESSED, footer, publish
+from sce_analysis.publish.policy import Policy
+from sce_analysis.reports.gallery import Tables
+
+
+@pytest.fixture(scope="module")
+def rs():
+    return sce.load(SAMPLE)
+
+
+# ------------------------------------------------------------------------------------ the policy itself
+
+
+def test_defaults_are_the_one_constant_pair():
+    policy = Policy()
+    assert (policy.publication, policy.threshold, policy.min_areas) == (True, DEFAULT_THRESHOLD, DEFAULT_MIN_AREAS)
+    assert (DEFAULT_THRESHOLD, DEFAULT_MIN_AREAS) == (5, 3)
+    assert policy.describe() == {"mode": True, "suppress_below": 5, "min_areas": 3, "rules": footer(5, 3)}
+    assert "fewer than 3 areas" in policy.footer()
+
+
+def test_full_detail_shows_everything(rs):
+    policy = Policy(publication=False)
+    table = sce.factor_prevalence(rs, by="area")
+    assert policy.table(table) is table
+    assert policy.count(2) == "2" and policy.count(2, areas=1) == "2"
+    assert policy.footer() is None and policy.hidden(["review_id", "summary"]) == []
+    assert policy.network(sce.factor_network(rs)).number_of_edges() == sce.factor_network(rs).number_of_edges()
+
+
+@pytest.mark.parametrize(
+    ("n", "areas", "shown"),
+    [(0, None, "0"), (1, None, "c"), (4, None, "c"), (5, None, "5"), (7, 2, "c"), (7, 3, "7"), (1234, 9, "1,234")],
+)
+def test_a_count_in_text(n, areas, shown):
+    assert Policy().count(n, areas=areas) == shown
+
+
+def test_bad_settings_name_the_parameter():
+    with pytest.raises(sce.ParameterError, match="suppress_below"):
+        Policy(threshold=0)
+    with pytest.raises(sce.ParameterError, match="min_areas"):
+        Policy(min_areas=0)
+
+
+def test_identifiers_and_free_text_are_hidden_in_publication():
+    assert Policy().hidden(["factor_code", "label", "review_id", "summary", "title", "n_units"]) == [
+        "review_id",
+        "summary",
+        "title",
+    ]
+
+
+# ------------------------------------------------------------------------------------ the contributor rule
+
+
+def planted_table() -> pd.DataFrame:
+    """Four factors in 40 reviews: a large count from two areas, a large count from three, a small
+    count from many areas, and a zero."""
+    return pd.DataFrame(
+        {
+            "factor_code": ["two_areas", "three_areas", "small", "absent"],
+            "n_units": [12, 12, 3, 0],
+            "n_total": [40, 40, 40, 40],
+            "share": [0.3, 0.3, 0.075, 0.0],
+            "n_contributing_areas": [2, 3, 3, 9],
+        }
+    )
+
+
+def test_a_figure_two_areas_stand_behind_is_suppressed(tmp_path):
+    published = publish(planted_table())
+    frame = published.frame.set_index("factor_code")
+    assert pd.isna(frame.loc["two_areas", "n_units"]) and pd.isna(frame.loc["two_areas", "share"])
+    assert pd.isna(frame.loc["two_areas", "n_contributing_areas"]), "how many areas stand behind it is hidden too"
+    assert frame.loc["three_areas", "n_units"] == 12 and frame.loc["three_areas", "share"] == 0.3
+    assert pd.isna(frame.loc["small", "n_units"])  # the threshold still applies
+    assert frame.loc["absent", "n_units"] == 0  # a zero discloses nothing
+    # Written as c in the CSV, whichever rule suppressed the cell.
+    path = tmp_path / "t.csv"
+    Policy().write_csv(planted_table(), path)
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("factor_code")
+    assert rows.loc["two_areas", "n_units"] == SUPPRESSED and rows.loc["small", "n_units"] == SUPPRESSED
+    assert rows.loc["three_areas", "n_units"] == "12"
+    # The rule can be turned off (min_areas=1) but not forgotten: a count table without the column is refused.
+    assert Policy(min_areas=1).table(planted_table()).set_index("factor_code").loc["two_areas", "n_units"] == 12
+    with pytest.raises(sce.ParameterError, match="n_contributing_areas"):
+        Policy().table(planted_table().drop(columns="n_contributing_areas"))
+
+
+def planted_set(rs):
+    """The sample plus two planted factors, each coded in 10 reviews: ``planted_local`` only in reviews of
+    two areas, ``planted_wide`` in reviews of ten different areas."""
+    reviews = rs.reviews
+    areas = sorted(reviews["area"].unique())
+    local = reviews[reviews["area"].isin(areas[:2])]["review_id"].head(10).tolist()
+    wide = reviews.drop_duplicates("area")["review_id"].head(10).tolist()
+    assert len(local) == 10 and len(wide) == 10
+    first_episode = rs.episodes.drop_duplicates("review_id").set_index("review_id")["episode_id"]
+    rows = [
+        {"review_id": r, "episode_id": first_episode[r], "factor_code": code, "coder": rs.factors["coder"].iloc[0]}
+        for code, ids in (("planted_local", local), ("planted_wide", wide))
+        for r in ids
+    ]
+    factors = pd.concat([rs.factors, pd.DataFrame(rows)], ignore_index=True)
+    taxonomy = pd.concat(
+        [
+            rs.taxonomy,
+            pd.DataFrame(
+                {
+                    "factor_code": ["planted_local", "planted_wide"],
+                    "label": ["Planted in two areas", "Planted in ten areas"],
+                    "level": ["frontline", "frontline"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    return sce.from_frames(rs.reviews, rs.episodes, factors, rs.findings, taxonomy)
+
+
+def test_a_factor_from_two_areas_is_suppressed_in_every_table_that_counts_it(rs):
+    planted = planted_set(rs)
+    policy = Policy()
+    prevalence = sce.factor_prevalence(planted).set_index("factor_code")
+    assert prevalence.loc["planted_local", "n_reviews"] == 10 and prevalence.loc["planted_wide", "n_reviews"] == 10
+    assert prevalence.loc["planted_local", "n_contributing_areas"] == 2
+    assert prevalence.loc["planted_wide", "n_contributing_areas"] == 10
+    shown = policy.table(sce.factor_prevalence(planted)).set_index("factor_code")
+    assert shown.loc["planted_local", ["n_reviews", "n_units", "share", "ci_low"]].isna().all()
+    assert shown.loc["planted_wide", "n_reviews"] == 10
+    # Every pair that rests on the local factor's units comes from those two areas too.
+    pairs = policy.table(sce.factor_pairs(planted, unit="review"))
+    local_pairs = pairs[(pairs["factor_a"] == "planted_local") | (pairs["factor_b"] == "planted_local")]
+    assert len(local_pairs) and local_pairs["n_ab"].isna().all() and local_pairs["lift"].isna().all()
+    # Not in the published network either.
+    network = policy.network(sce.factor_network(planted, unit="review", min_count=5))
+    assert "planted_local" not in network
+    assert all(data["n_contributing_areas"] >= 3 for _, _, data in network.edges(data=True))
+
+
+def test_a_breakdown_by_area_publishes_no_count(rs):
+    shown = Policy().table(sce.factor_prevalence(rs, by="area"))
+    assert shown["n_units"].isna().all() and shown["n_reviews"].isna().all()
+    assert shown["area"].notna().all(), "the labels stay; only the figures go"
+    coverage = Policy().table(sce.coverage(rs, by="area"))
+    assert coverage["n_reviews"].isna().all()
+
+
+def test_a_scope_of_two_areas_publishes_no_count(rs):
+    areas = sorted(rs.reviews["area"].unique())[:2]
+    scoped = rs.filter(areas=areas)
+    assert len(scoped.reviews) >= 5, "the rule must bite where the threshold alone would not"
+    for table in (sce.factor_prevalence(scoped), sce.finding_categories(scoped), sce.level_profile(scoped)):
+        counts = [c for c in table.columns if c.startswith("n_") and c != "n_contributing_areas"]
+        assert Policy().table(table)[counts].isna().all().all()
+        assert Policy(min_areas=1).table(table)[counts].notna().any().any()
+
+
+def test_network_pruned_by_contributing_areas():
+    G = nx.Graph()
+    G.add_node("a", n_units=20, n_contributing_areas=8)
+    G.add_node("b", n_units=20, n_contributing_areas=8)
+    G.add_node("c", n_units=20, n_contributing_areas=2)
+    G.add_edge("a", "b", n_ab=10, n_contributing_areas=2)
+    G.add_edge("a", "c", n_ab=10, n_contributing_areas=2)
+    H = Policy().network(G)
+    assert set(H.nodes) == {"a", "b"} and H.number_of_edges() == 0
+    assert Policy(min_areas=2).network(G).number_of_edges() == 2
+
+
+# ------------------------------------------------------------------------------------ one path for all outputs
+
+
+def test_report_gallery_and_explorer_suppress_the_same_cells(rs, tmp_path):
+    """The same scope through the report (a real notebook run), the gallery's tables and the explorer gives
+    byte-identical published tables, with cells suppressed by both rules."""
+    regions = sorted(rs.reviews["region"].unique())[:2]
+    out = tmp_path / "report"
+    status = main(
+        ["report", "--publication", "--data", str(SAMPLE), "--out", str(out), "--notebooks", "02", "--jobs", "1"]
+        + ["-p", "regions", ",".join(regions)]
+    )
+    assert status == 0
+    scoped = rs.filter(regions=regions)
+    policy = Policy()
+    gallery = Tables(scoped, policy=policy)
+    app = explore(rs, publication=True)
+    app.set_filters(regions=regions)
+    for name, from_gallery, tab in (
+        ("factor_prevalence", gallery.prevalence, "recurrence"),
+        ("prevalence_by_region", gallery.prevalence_by_region, "spread"),
+    ):
+        reported = (out / "tables" / f"{name}.csv").read_text(encoding="utf-8")
+        for source, table in (("gallery", from_gallery), ("explorer", app.table(tab))):
+            assert _as_published_csv(table) == reported, f"{name}: the {source} differs from the report"
+        cells = pd.read_csv(io.StringIO(reported), dtype=str, keep_default_na=False)
+        full = (
+            sce.factor_prevalence(scoped) if name == "factor_prevalence" else sce.factor_prevalence(scoped, by="region")
+        )
+        # In full detail these tables have no missing number, so a missing one in a published table is a
+        # suppressed one, which the report writes as c (this is what _as_published_csv relies on).
+        assert not full.select_dtypes("number").isna().any().any()
+        suppressed = cells["n_units"] == SUPPRESSED
+        by_areas = (full["n_contributing_areas"] < 3) & (full["n_units"] >= 5)
+        by_count = full["n_units"].between(1, 4)
+        assert by_areas.any() and by_count.any(), "the scope must exercise both rules"
+        assert suppressed[by_areas.to_numpy()].all() and suppressed[by_count.to_numpy()].all()
+
+
+def _as_published_csv(shown: pd.DataFrame) -> str:
+    """The text a published table's CSV holds: suppressed (missing) counts as c, as the report writes them."""
+    buffer = io.StringIO()
+    text = shown.astype(object).where(shown.notna(), np.nan)
+    mask = shown.isna() & pd.Series(
+        {c: pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns}, index=shown.columns
+    )
+    text = text.where(~mask, SUPPRESSED)
+    text.to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
+    return buffer.getvalue()
