@@ -28,9 +28,10 @@ report: $(STAMP) ## run every notebook on data/sample into reports/sample (open 
 validate: $(STAMP) ## check a review set: make validate DATA=path/to/folder
 	$(BIN)/sce-analysis validate $(DATA)
 
-test: $(STAMP) ## run the linter and the whole test suite (doctests included)
+test: $(STAMP) ## run the linter, the layer contracts and the whole test suite (doctests included)
 	$(BIN)/ruff check sce_analysis tests benchmarks
 	$(BIN)/ruff format --check sce_analysis tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## run the linter only
@@ -43,7 +44,8 @@ format: $(STAMP) ## format the code in place
 sample: $(STAMP) ## regenerate data/sample from the seeded generator
 	$(BIN)/python -m sce_analysis.synthetic data/sample
 
-bench: $(STAMP) ## time the library at national scale (10,000 reviews)
+bench: $(STAMP) ## time the library at national scale (10,000 reviews) and its start-up
+	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_patterns.py
 	$(BIN)/python benchmarks/bench_networks.py

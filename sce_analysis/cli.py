@@ -14,8 +14,18 @@ from pathlib import Path
 
 from . import __version__
 from .errors import DataValidationError, ParameterError, SceAnalysisError
-from .reports.parameters import in_scope
+from .exchange.crosswalk import combine, crosswalk
+from .reports.runner import (
+    ReportResult,
+    declared_parameters,
+    describe_set,
+    read_yaml_parameters,
+    report,
+    select_notebooks,
+    sweep,
+)
 from .reviewsets.read import Problem, problems_frame, read_checked
+from .reviewsets.reviewset import save_new_folder
 
 __all__ = ["main"]
 
@@ -53,15 +63,6 @@ def format_problems(problems: list[Problem], *, width: int = 120) -> str:
     return "\n".join(out)
 
 
-def _describe(rs) -> str:
-    c = rs._counts()
-    years = f"{c['first_year']}–{c['last_year']}" if c["reviews"] else "no years"
-    return (
-        f"{c['reviews']:,} reviews from {c['areas']:,} areas in {c['regions']:,} regions, {years}; "
-        f"{c['episodes']:,} episodes, {c['coded_factors']:,} coded factors, {c['findings']:,} findings"
-    )
-
-
 def _report_problems(folder: str, problems: list[Problem], fmt: str) -> int:
     if fmt == "csv":
         problems_frame(problems).to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -76,7 +77,7 @@ def _validate(args) -> int:
     rs, status = _checked_set(args.folder, args.format)
     if rs is None:
         return status
-    print(f"{args.folder}: clean. {_describe(rs)}.")
+    print(f"{args.folder}: clean. {describe_set(rs)}.")
     return 0
 
 
@@ -84,7 +85,7 @@ def _summary(args) -> int:
     rs, status = _checked_set(args.folder)
     if rs is None:
         return status
-    print(f"{args.folder}: clean. {_describe(rs)}.\n")
+    print(f"{args.folder}: clean. {describe_set(rs)}.\n")
     print(rs.summary().to_string(index=False))
     return 0
 
@@ -98,10 +99,8 @@ def _checked_set(folder: str, fmt: str = "table"):
 
 
 def _write_result(rs, args) -> int:
-    from .reviewsets.reviewset import save_new_folder
-
     save_new_folder(rs, args.out, format=args.format, overwrite=args.overwrite)
-    print(f"{args.out}: written ({args.format}). {_describe(rs)}.")
+    print(f"{args.out}: written ({args.format}). {describe_set(rs)}.")
     return 0
 
 
@@ -110,8 +109,6 @@ def _data_errors(error, source: str) -> int:
 
 
 def _crosswalk(args) -> int:
-    from .exchange.crosswalk import crosswalk
-
     rs, status = _checked_set(args.folder)
     if rs is None:
         return status
@@ -123,8 +120,6 @@ def _crosswalk(args) -> int:
 
 
 def _combine(args) -> int:
-    from .exchange.crosswalk import combine
-
     try:
         combined = combine(args.folders)
     except DataValidationError as error:
@@ -140,7 +135,7 @@ def _convert(args) -> int:
 
 
 def _agreement(args) -> int:
-    from .stats.agreement import coder_agreement
+    from .stats.agreement import coder_agreement  # scipy.sparse and scipy.stats: 0.1 s that validate need not pay
 
     rs, status = _checked_set(args.folder)
     if rs is None:
@@ -157,7 +152,7 @@ def _agreement(args) -> int:
 
 
 def _template(args) -> int:
-    from .exchange.excel import write_template
+    from .exchange.excel import write_template  # openpyxl
 
     try:
         path = write_template(args.out, taxonomy=args.taxonomy, overwrite=args.overwrite)
@@ -168,7 +163,7 @@ def _template(args) -> int:
 
 
 def _import_excel(args) -> int:
-    from .exchange.excel import import_workbooks
+    from .exchange.excel import import_workbooks  # openpyxl
 
     try:
         rs = import_workbooks(args.workbooks, args.out, taxonomy=args.taxonomy, overwrite=args.overwrite)
@@ -176,18 +171,18 @@ def _import_excel(args) -> int:
         status = _data_errors(error, f"{len(args.workbooks)} workbook(s)")
         print(f"\nNothing was written to {args.out}.")
         return status
-    print(f"{args.out}: written from {len(args.workbooks)} workbook(s). {_describe(rs)}.")
+    print(f"{args.out}: written from {len(args.workbooks)} workbook(s). {describe_set(rs)}.")
     return 0
 
 
 def _export_excel(args) -> int:
-    from .exchange.excel import export_workbook
+    from .exchange.excel import export_workbook  # openpyxl
 
     rs, status = _checked_set(args.folder)
     if rs is None:
         return status
     path = export_workbook(rs, args.out, overwrite=args.overwrite)
-    print(f"{path}: {_describe(rs)}; plus the sheet Matrix (0/1, factor by review).")
+    print(f"{path}: {describe_set(rs)}; plus the sheet Matrix (0/1, factor by review).")
     return 0
 
 
@@ -218,104 +213,72 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace the report in an existing --out folder")
 
 
-def _given_parameters(args) -> dict:
-    from .reports.runner import merge_cli_parameters, read_yaml_parameters
-
-    given = merge_cli_parameters(args.parameters, read_yaml_parameters(args.file) if args.file else {})
-    given.setdefault("data_dir", args.data)
-    if args.publication:
-        given["publication"] = "true"
+def _merge_parameters(pairs: list[list[str]] | None, yaml_values: dict) -> dict:
+    """``-f`` values, overridden by ``-p NAME VALUE`` pairs; a repeated ``-p`` name builds a list."""
+    given = dict(yaml_values)
+    seen: dict[str, list[str]] = {}
+    for name, value in pairs or []:
+        seen.setdefault(name, []).append(value)
+    for name, values in seen.items():
+        given[name] = values[0] if len(values) == 1 else values
     return given
 
 
+def _given_parameters(args) -> tuple[object, dict]:
+    """The data folder and the notebook parameters of ``-f`` and ``-p``; ``-p data_dir`` overrides ``--data``."""
+    given = _merge_parameters(args.parameters, read_yaml_parameters(args.file) if args.file else {})
+    data_dir = given.pop("data_dir", args.data)
+    given.pop("out_dir", None)  # a notebook's out_dir is always the report folder, --out
+    return data_dir, given
+
+
 def _report(args) -> int:
-    from .reports import runner
-
+    """``report`` and ``sweep``: exit 2 for a parameter error, 1 for data problems or a failed notebook."""
     try:
-        if args.jobs < 1:
-            raise ParameterError("--jobs must be at least 1.")
-        selected = runner.select_notebooks(args.notebooks, args.notebook_dir)
-        per_notebook = runner.resolve_parameters(runner.declared_parameters(selected), _given_parameters(args))
-    except ParameterError as error:
-        print(f"sce-analysis {args.command}: {error}", file=sys.stderr)
-        return 2
-    # The data are validated once, before any kernel starts.
-    params = next(iter(per_notebook.values()))
-    rs, status = _checked_set(params["data_dir"])
-    if rs is None:
-        return status
-    out = Path(args.out or Path("reports") / Path(params["data_dir"]).name)
-    try:
-        scoped = in_scope(rs, params)
-        if len(scoped.reviews) == 0:
-            raise ParameterError("the filters leave no review in scope. Widen them.")
+        data_dir, parameters = _given_parameters(args)
+        options = {
+            "parameters": parameters,
+            "notebooks": args.notebooks,
+            "notebook_dir": args.notebook_dir,
+            "publication": args.publication,
+            "jobs": args.jobs,
+            "overwrite": args.overwrite,
+        }
         if args.command == "sweep":
-            return _sweep(args, runner, selected, per_notebook, scoped, out)
-        runner.prepare_out(out, overwrite=args.overwrite)
+            result = sweep(data_dir, args.by, args.out, **options)
+        else:
+            result = report(data_dir, args.out, **options)
     except ParameterError as error:
         print(f"sce-analysis {args.command}: {error}", file=sys.stderr)
         return 2
-    plan = runner.plan_report(
-        selected, per_notebook, out, label=f"Cross-review analysis of {Path(params['data_dir']).name}"
-    )
-    plan.started = runner.now()
-    print(f"{len(plan.tasks)} notebook(s) on {_describe(scoped)}.", file=sys.stderr)
-    runner.execute(plan.tasks, jobs=args.jobs)
-    manifest = runner.finish(plan, ended=runner.now(), review_set=scoped)
-    return _close(out, manifest)
+    except DataValidationError as error:
+        return _report_problems(error.folder, error.problems, "table")
+    if isinstance(result, ReportResult):
+        return _close(result)
+    status = max([_close(one) for one in result.reports.values()], default=0)
+    print(f"Sweep: {result.index}")
+    return status
 
 
-def _close(out: Path, manifest: dict) -> int:
-    failed = [n for n in manifest["notebooks"] if n["status"] != "ok"]
-    for entry in failed:
+def _close(result: ReportResult) -> int:
+    """Print a finished report's failures (stderr) and where it is (stdout); 1 when a notebook failed."""
+    out, entries = result.out, result.manifest["notebooks"]
+    for entry in result.failed:
         error = entry.get("error") or {}
         print(
             f"FAILED {entry['notebook']} at cell {error.get('cell')}: {error.get('error')}: {error.get('message')}",
             file=sys.stderr,
         )
     print(
-        f"Report: {out / 'index.html'}  ({len(manifest['notebooks']) - len(failed)} of "
-        f"{len(manifest['notebooks'])} notebooks ok; tables in {out / 'tables'}, figures in {out / 'figures'})"
+        f"Report: {result.index}  ({len(entries) - len(result.failed)} of "
+        f"{len(entries)} notebooks ok; tables in {out / 'tables'}, figures in {out / 'figures'})"
     )
-    return 1 if failed else 0
-
-
-def _sweep(args, runner, selected, per_notebook, scoped, out: Path) -> int:
-    by = args.by
-    if by not in runner.SWEEP_PARAMETER:
-        raise ParameterError(f"--by must be one of {', '.join(runner.SWEEP_PARAMETER)}; not {by!r}.")
-    groups = sorted(scoped.reviews[by].dropna().unique().tolist())
-    runner.prepare_out(out, overwrite=args.overwrite)
-    parameter = runner.SWEEP_PARAMETER[by]
-    plans = []
-    for group in groups:
-        value = [int(group), int(group)] if by == "year" else [str(group)]
-        per_group = {
-            nb: {**params, parameter: value} if parameter in params else params for nb, params in per_notebook.items()
-        }
-        folder = out / runner.slug(group)
-        folder.mkdir(parents=True, exist_ok=True)
-        plan = runner.plan_report(selected, per_group, folder, label=f"{by} {group}: cross-review analysis")
-        plan.started = runner.now()
-        plans.append((group, plan))
-    print(f"{len(plans)} report(s) by {by}, {len(selected)} notebook(s) each.", file=sys.stderr)
-    runner.execute([task for _, plan in plans for task in plan.tasks], jobs=args.jobs)
-    status, reports = 0, []
-    for group, plan in plans:
-        manifest = runner.finish(plan, ended=runner.now(), review_set=in_scope(scoped, plan.parameters))
-        status = max(status, _close(plan.out, manifest))
-        reports.append((group, plan.out, manifest))
-    runner.finish_sweep(out, by, reports)
-    print(f"Sweep: {out / 'index.html'}")
-    return status
+    return 0 if result.ok else 1
 
 
 def _params(args) -> int:
-    from .reports import runner
-
     try:
-        selected = runner.select_notebooks(args.notebook)
-        declared = runner.declared_parameters(selected)
+        declared = declared_parameters(select_notebooks(args.notebook))
     except ParameterError as error:
         print(f"sce-analysis params: {error}", file=sys.stderr)
         return 2
@@ -338,7 +301,7 @@ def _chart_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _gallery(args) -> int:
-    from .reports.gallery import build_deck, render_gallery
+    from .reports.gallery import build_deck, render_gallery  # matplotlib and python-pptx
 
     rs, status = _checked_set(args.data)
     if rs is None:
@@ -357,31 +320,25 @@ def _gallery(args) -> int:
 
 
 def _scan(args) -> int:
-    from .publish.scan import main as scan_main
+    from .publish.scan import main as scan_main  # compiles its patterns on import: 12 ms that validate need not pay
 
     return scan_main(args.folder)
 
 
 def _dashboard(args) -> int:
-    from .explorer.app import serve_dashboard
+    from .explorer.app import serve_dashboard  # ipywidgets, and Voila in a subprocess
 
     return serve_dashboard(args.data, port=args.port, publication=args.publication, suppress_below=args.suppress_below)
 
 
 def _synthetic(args) -> int:
-    from .synthetic import generator as synthetic
+    from .synthetic import generator as synthetic  # 20 ms on import, for one rarely used command
 
     return synthetic.main(args.synthetic_args)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sce-analysis",
-        description="Find the systemic influences that recur across SCIE Learning Together case reviews.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
+def _add_checking_commands(commands) -> None:
+    """The commands for checking a review set: validate, summary."""
     validate = commands.add_parser(
         "validate",
         help="check a review-set folder against the data contract",
@@ -401,6 +358,9 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("folder", help="the review-set folder")
     summary.set_defaults(run=_summary)
 
+
+def _add_report_commands(commands) -> None:
+    """The commands for notebook reports: report, sweep, params."""
     report = commands.add_parser(
         "report",
         help="run the notebooks with parameters into a report folder",
@@ -424,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("notebook", nargs="?", help="one notebook (number or name); all by default")
     params.set_defaults(run=_params)
 
+
+def _add_output_commands(commands) -> None:
+    """The commands for charts, decks, the identifier scan and the dashboard."""
     gallery = commands.add_parser(
         "gallery",
         help="render every chart of a review set, with an index.html contact sheet",
@@ -463,6 +426,9 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
     dashboard.set_defaults(run=_dashboard)
 
+
+def _add_exchange_commands(commands) -> None:
+    """The commands for other file forms and coding frames: Excel, crosswalks, merging, converting."""
     template = commands.add_parser(
         "template",
         help="write an Excel coding workbook for one review",
@@ -536,6 +502,9 @@ def build_parser() -> argparse.ArgumentParser:
     _output_options(convert)
     convert.set_defaults(run=_convert)
 
+
+def _add_analysis_commands(commands) -> None:
+    """The commands for inter-coder agreement and synthetic sets."""
     agreement = commands.add_parser(
         "agreement",
         help="inter-coder agreement on double-coded episodes (Cohen's kappa, Krippendorff's alpha)",
@@ -560,6 +529,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     synthetic.add_argument("synthetic_args", nargs=argparse.REMAINDER)
     synthetic.set_defaults(run=_synthetic)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sce-analysis",
+        description="Find the systemic influences that recur across SCIE Learning Together case reviews.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    _add_checking_commands(commands)
+    _add_report_commands(commands)
+    _add_output_commands(commands)
+    _add_exchange_commands(commands)
+    _add_analysis_commands(commands)
     return parser
 
 

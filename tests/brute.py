@@ -29,6 +29,9 @@ class RawSet:
         self.taxonomy = read_rows(folder, "taxonomy")
         self.codes = [t["factor_code"] for t in self.taxonomy]
         self.term = {t["factor_code"]: t for t in self.taxonomy}
+        self.order = {code: i for i, code in enumerate(self.codes)}
+        self.review_ids = [r["review_id"] for r in self.reviews]
+        self.review = {r["review_id"]: r for r in self.reviews}
 
     def codings(self, *, coder: str | None = None, polarity: str | None = None) -> list[dict[str, str]]:
         """Factor rows of one coder per episode, with empty polarity read as problematic."""
@@ -62,3 +65,23 @@ class RawSet:
             for row in self.codings(polarity=polarity)
             if row["factor_code"] == code and row["review_id"] in review_ids
         }
+
+    def unit_codes(self, unit: str, *, polarity=None, coder=None) -> dict[tuple[str, ...], set[str]]:
+        """Unit -> the set of codes coded on it (every unit present, possibly with an empty set)."""
+        has = {u: set() for u in self.units(unit)}
+        for row in self.codings(polarity=polarity, coder=coder):
+            u = (row["review_id"],) if unit == "review" else (row["review_id"], row["episode_id"])
+            has[u].add(row["factor_code"])
+        return has
+
+    def review_profiles(self, *, polarity=None, coder=None) -> dict[str, set[str]]:
+        """Review id -> the set of codes coded in any of its episodes."""
+        return {u[0]: codes for u, codes in self.unit_codes("review", polarity=polarity, coder=coder).items()}
+
+    def review_attributes(self) -> dict[str, dict[str, str]]:
+        """Review id -> its row of reviews.csv."""
+        return self.review
+
+    def group_of(self, by: str | None) -> dict[str, str | None]:
+        """Review id -> its value of the review column ``by`` (None for every review when ``by`` is None)."""
+        return {rid: (r[by] if by else None) for rid, r in self.review.items()}

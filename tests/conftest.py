@@ -1,4 +1,5 @@
-"""Shared fixtures: a small hand-written review set whose every line is known."""
+"""Shared fixtures: a small hand-written review set whose every line is known, the sample loaded once
+per module (by the library, and row by row by the brute-force reader), and a temporary HOME."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from brute import RawSet
+
+import sce_analysis as sce
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -66,6 +70,11 @@ def write_set(folder: Path, files: dict[str, str | bytes]) -> Path:
     return folder
 
 
+def where(problems) -> list[tuple]:
+    """Where each problem is: (file, line, column, value)."""
+    return [(p.file, p.line, p.column, p.value) for p in problems]
+
+
 @pytest.fixture
 def clean_files() -> dict[str, str]:
     return dict(CLEAN)
@@ -74,6 +83,30 @@ def clean_files() -> dict[str, str]:
 @pytest.fixture
 def clean_set(tmp_path) -> Path:
     return write_set(tmp_path / "clean", CLEAN)
+
+
+@pytest.fixture(scope="module")
+def clean_rs(tmp_path_factory) -> sce.ReviewSet:
+    """The CLEAN set, loaded once per module."""
+    return sce.load(write_set(tmp_path_factory.mktemp("clean") / "set", CLEAN))
+
+
+@pytest.fixture(scope="module")
+def rs() -> sce.ReviewSet:
+    """The shipped sample, loaded once per module."""
+    return sce.load(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def sample_rs(rs) -> sce.ReviewSet:
+    """The shipped sample (the name the statistics tests use beside ``sample_raw``)."""
+    return rs
+
+
+@pytest.fixture(scope="module")
+def sample_raw() -> RawSet:
+    """The shipped sample as the csv module reads it (tests/brute.py), for brute-force references."""
+    return RawSet(SAMPLE)
 
 
 @pytest.fixture(autouse=True)

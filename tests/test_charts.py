@@ -20,7 +20,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.text import Text
@@ -31,11 +30,6 @@ from sce_analysis.charts import style
 from sce_analysis.reviewsets.contract import LEVELS, SCIE_CATEGORIES
 
 # ----------------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def rs():
-    return sce.load(SAMPLE)
 
 
 @pytest.fixture(scope="module")

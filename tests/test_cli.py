@@ -171,3 +171,16 @@ def test_combine_names_parquet_files_in_parquet_sets(clean_set, tmp_path, capsys
     printed = capsys.readouterr().out
     parquet = f"{tmp_path / 'pq'}/reviews.parquet"
     assert printed.count(parquet) == 3 and f"{tmp_path / 'pq'}/reviews.csv" not in printed
+
+
+def test_validate_loads_no_plotting_statistics_network_or_notebook_library():
+    """`sce-analysis validate` starts fast: matplotlib, statsmodels, networkx and papermill stay unloaded."""
+    code = (
+        "import sys; from sce_analysis.cli import main; main(['validate', 'data/sample']); "
+        "heavy = {'matplotlib', 'statsmodels', 'networkx', 'papermill'}; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("data/sample: clean.")
+    assert lines[-1] == "[]"

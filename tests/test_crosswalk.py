@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from brute import read_rows
-from conftest import CLEAN, write_set
+from conftest import CLEAN, where, write_set
 
 import sce_analysis as sce
 from sce_analysis.exchange.crosswalk import combine, crosswalk, read_crosswalk
@@ -35,10 +35,6 @@ def problems_of(call, *args, **kwargs) -> list[Problem]:
     with pytest.raises(sce.DataValidationError) as caught:
         call(*args, **kwargs)
     return caught.value.problems
-
-
-def where(problems: list[Problem]) -> list[tuple]:
-    return [(p.file, p.line, p.column, p.value) for p in problems]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,23 @@ from hypothesis import strategies as st
 import sce_analysis as sce
 from sce_analysis import synthetic
 from sce_analysis.cli import main
-from sce_analysis.publish.disclosure import COUNT_COLUMNS, SUPPRESSED, publish, publish_network, to_published_csv
+from sce_analysis.publish.disclosure import SUPPRESSED, publish, publish_network, to_published_csv
+
+# Which columns are counts is decided here, independently of the library's own list, so that a count
+# column the library forgets is caught: every column whose name says it counts, and every column of
+# whole numbers (by dtype, or, read back from a CSV, by its text).
+COUNT_NAME = re.compile(r"^(n|count|counts)$|^n_|^number_of_|_(n|count|counts|size)$")
+WHOLE_NUMBER = re.compile(r"-?\d+")
+#: Whole-number columns that count no one, with the reason.
+NOT_COUNTS = {
+    "year": "a calendar year",
+    "theme": "a theme's number: a label",
+    "degree": "how many other factors a factor is linked to",
+}
+#: Counts of places and years, not of reviews or people: published beside a count of reviews that
+#: is itself suppressed when small (test_derived_values_are_suppressed_with_their_counts). That they
+#: are not held to the threshold is a known gap: see test_counts_of_places_and_years_obey_the_threshold.
+PLACES_AND_YEARS = ("n_areas", "n_regions", "n_years")
 
 
 def grouped_tables(rs):
@@ -39,18 +56,55 @@ def other_tables(rs):
     }
 
 
+def is_whole_number_column(values: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return False
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return True
+    text = values.dropna()
+    text = text[text.astype(str) != SUPPRESSED].astype(str)
+    return (
+        pd.api.types.is_string_dtype(values.dtype) and len(text) > 0 and text.str.fullmatch(WHOLE_NUMBER.pattern).all()
+    )
+
+
+def count_columns(frame: pd.DataFrame, *, places_and_years: bool = False) -> list[str]:
+    """The columns of a published table that count reviews, episodes, codings or findings."""
+    found = [
+        column
+        for column in frame.columns
+        if (COUNT_NAME.search(str(column)) or is_whole_number_column(frame[column])) and column not in NOT_COUNTS
+    ]
+    return found if places_and_years else [c for c in found if c not in PLACES_AND_YEARS]
+
+
+def test_count_columns_are_found_without_the_library():
+    frame = pd.DataFrame(
+        {
+            "factor_code": ["a", "b"],
+            "n_units": [12, 3],
+            "judgements": pd.array([40, None], dtype="Int64"),  # whole numbers, named like nothing
+            "theme_size": [2.0, None],
+            "share": [1.0, 0.25],
+            "year": [2015, 2016],
+            "read_back": ["7", SUPPRESSED],  # a CSV column of whole numbers with a suppressed cell
+            "ratio": ["1.5", "2"],
+        }
+    )
+    assert count_columns(frame) == ["n_units", "judgements", "theme_size", "read_back"]
+
+
 def assert_no_small_count(frame: pd.DataFrame, threshold: int, name: str) -> None:
-    for column in COUNT_COLUMNS:
-        if column in frame.columns:
-            values = pd.to_numeric(frame[column], errors="coerce")
-            small = values.between(1, threshold - 1)
-            assert not small.any(), f"{name}.{column}: {values[small].tolist()} published"
+    for column in count_columns(frame):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        small = values.between(1, threshold - 1)
+        assert not small.any(), f"{name}.{column}: {values[small].tolist()} published"
 
 
 def assert_no_lonely_suppression(published, line: str | None, name: str) -> None:
     frame, mask = published.frame, published.mask
     keys = frame[line] if line is not None else pd.Series(0, index=frame.index)
-    for column in COUNT_COLUMNS:
+    for column in count_columns(frame, places_and_years=True):
         if column in mask.columns and column != "n_total":
             grouped = mask[column].groupby(keys.to_numpy())
             # A line of one cell is its own total, which is suppressed in its own table as well.
@@ -79,6 +133,20 @@ def test_published_tables_hold_no_small_and_no_recoverable_count(seed, n_reviews
             assert published.frame.loc[hidden, column].isna().all()
     for name, table in other_tables(rs).items():
         assert_no_small_count(publish(table, threshold=threshold).frame, threshold, name)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap, for the disclosure Policy: counts of areas, regions and years are published below the "
+    "threshold (n_regions 1, n_areas 4 for one region) while data_summary suppresses the same numbers",
+)
+def test_counts_of_places_and_years_obey_the_threshold():
+    rs = sce.load(SAMPLE)
+    largest = rs.reviews["region"].value_counts().idxmax()
+    published = publish(sce.factor_prevalence(rs.filter(regions=[largest])), threshold=5).frame
+    for column in PLACES_AND_YEARS:
+        values = published[column]
+        assert not values.between(1, 4).any(), f"{column}: {sorted(set(values[values.between(1, 4)]))} published"
 
 
 def test_derived_values_are_suppressed_with_their_counts():

@@ -26,13 +26,8 @@ DATA_KINDS = ("reviews", "episodes", "factors", "findings")
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory) -> sce.ReviewSet:
-    return sce.load(write_set(tmp_path_factory.mktemp("clean"), CLEAN))
-
-
-@pytest.fixture(scope="module")
-def clean_template(tmp_path_factory, clean) -> Path:
-    return write_template(tmp_path_factory.mktemp("template") / "template.xlsx", taxonomy=clean)
+def clean_template(tmp_path_factory, clean_rs) -> Path:
+    return write_template(tmp_path_factory.mktemp("template") / "template.xlsx", taxonomy=clean_rs)
 
 
 def cell_value(value):
@@ -149,11 +144,11 @@ def test_template_drop_downs(tmp_path):
     assert validations("Review")["year"].type == "whole"
 
 
-def test_workbooks_are_deterministic(tmp_path, clean):
-    first = write_template(tmp_path / "a.xlsx", taxonomy=clean)
-    second = write_template(tmp_path / "b.xlsx", taxonomy=clean)
+def test_workbooks_are_deterministic(tmp_path, clean_rs):
+    first = write_template(tmp_path / "a.xlsx", taxonomy=clean_rs)
+    second = write_template(tmp_path / "b.xlsx", taxonomy=clean_rs)
     assert first.read_bytes() == second.read_bytes()
-    one, two = export_workbook(clean, tmp_path / "c.xlsx"), export_workbook(clean, tmp_path / "d.xlsx")
+    one, two = export_workbook(clean_rs, tmp_path / "c.xlsx"), export_workbook(clean_rs, tmp_path / "d.xlsx")
     assert one.read_bytes() == two.read_bytes()
     # Not equal by the luck of the same second: no member carries the clock.
     with zipfile.ZipFile(one) as archive:
@@ -161,23 +156,23 @@ def test_workbooks_are_deterministic(tmp_path, clean):
         assert "2000-01-01T00:00:00Z</dcterms:modified>" in archive.read("docProps/core.xml").decode()
 
 
-def test_existing_workbook_is_not_overwritten_without_asking(tmp_path, clean):
+def test_existing_workbook_is_not_overwritten_without_asking(tmp_path, clean_rs):
     path = write_template(tmp_path / "t.xlsx")
     with pytest.raises(sce.ParameterError, match="already exists"):
         write_template(path)
     with pytest.raises(sce.ParameterError, match="already exists"):
-        export_workbook(clean, path)
-    assert export_workbook(clean, path, overwrite=True) == path
+        export_workbook(clean_rs, path)
+    assert export_workbook(clean_rs, path, overwrite=True) == path
     with pytest.raises(sce.ParameterError, match=r"\.xlsx"):
         write_template(tmp_path / "t.xls")
 
 
-def test_template_taxonomy_from_frame_folder_and_file(tmp_path, clean):
-    codes = clean.taxonomy["factor_code"].tolist()
+def test_template_taxonomy_from_frame_folder_and_file(tmp_path, clean_rs):
+    codes = clean_rs.taxonomy["factor_code"].tolist()
     folder = write_set(tmp_path / "set", CLEAN)
     csv = tmp_path / "frame.csv"
     csv.write_text(CLEAN["taxonomy.csv"], encoding="utf-8")
-    for given in (clean, clean.taxonomy, folder, csv, str(csv)):
+    for given in (clean_rs, clean_rs.taxonomy, folder, csv, str(csv)):
         path = write_template(tmp_path / "t.xlsx", taxonomy=given, overwrite=True)
         sheet = openpyxl.load_workbook(path)["Coding frame"]
         assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == codes
@@ -216,8 +211,8 @@ def test_one_workbook_per_review_round_trip(tmp_path):
         pd.testing.assert_frame_equal(getattr(imported, kind), getattr(rs, kind))
 
 
-def test_workbook_order_sets_review_order(tmp_path, clean, clean_template):
-    paths = one_per_review(tmp_path, clean_template, clean)
+def test_workbook_order_sets_review_order(tmp_path, clean_rs, clean_template):
+    paths = one_per_review(tmp_path, clean_template, clean_rs)
     rs = read_workbooks(paths[::-1])
     assert rs.reviews["review_id"].tolist() == ["R3", "R2", "R1"]
     assert rs.factors["review_id"].tolist() == ["R3", "R3", "R2", "R2", "R1", "R1", "R1"]
@@ -255,8 +250,8 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     assert back.equals(rs)
 
 
-def test_dates_as_text_and_whole_number_floats(tmp_path, clean, clean_template):
-    path = fill(clean_template, tmp_path / "R1.xlsx", clean, ["R1"])
+def test_dates_as_text_and_whole_number_floats(tmp_path, clean_rs, clean_template):
+    path = fill(clean_template, tmp_path / "R1.xlsx", clean_rs, ["R1"])
     # start_date stays a real Excel date; end_date becomes text, as typed into a Text column.
     edit(path, {("KPEs", "E2"): "2013-02-01", ("KPEs", "E3"): " 2013-03-01 ", ("KPEs", "D3"): dt.datetime(2013, 3, 1)})
     book = openpyxl.load_workbook(path)
@@ -274,14 +269,14 @@ def test_dates_as_text_and_whole_number_floats(tmp_path, clean, clean_template):
     raw = openpyxl.load_workbook(path, read_only=True, data_only=True)
     assert isinstance(next(raw["Review"].iter_rows(min_row=2, values_only=True))[2], float)
     rs = read_workbooks(path)
-    assert rs.equals(clean.filter(areas="Kelmscote").filter(years=(2015, 2015)))
+    assert rs.equals(clean_rs.filter(areas="Kelmscote").filter(years=(2015, 2015)))
     assert rs.reviews["year"].tolist() == [2015]
     assert rs.episodes["sequence"].tolist() == [1, 2]
     assert rs.episodes["end_date"].dt.strftime("%Y-%m-%d").tolist() == ["2013-02-01", "2013-03-01"]
 
 
-def test_empty_rows_are_skipped_and_row_numbers_kept(tmp_path, clean, clean_template):
-    path = fill(clean_template, tmp_path / "R1.xlsx", clean, ["R1"], gap_before={"factors": {2: 9}})
+def test_empty_rows_are_skipped_and_row_numbers_kept(tmp_path, clean_rs, clean_template):
+    path = fill(clean_template, tmp_path / "R1.xlsx", clean_rs, ["R1"], gap_before={"factors": {2: 9}})
     assert read_workbooks(path).factors["factor_code"].tolist() == ["fam_hostile", "prac_optimism", "team_supervision"]
     edit(path, {("Factors", "C13"): "fam_hostil"})
     (problem,) = problems_of(path)
@@ -291,8 +286,8 @@ def test_empty_rows_are_skipped_and_row_numbers_kept(tmp_path, clean, clean_temp
 # --------------------------------------------------------------------------- bad cells
 
 
-def test_a_bad_cell_in_each_sheet_is_named_by_workbook_sheet_and_cell(tmp_path, clean, clean_template):
-    path = fill(clean_template, tmp_path / "Kelmscote-2015.xlsx", clean, ["R1"], gap_before={"factors": {2: 10}})
+def test_a_bad_cell_in_each_sheet_is_named_by_workbook_sheet_and_cell(tmp_path, clean_rs, clean_template):
+    path = fill(clean_template, tmp_path / "Kelmscote-2015.xlsx", clean_rs, ["R1"], gap_before={"factors": {2: 10}})
     edit(
         path,
         {
@@ -325,8 +320,8 @@ def test_a_bad_cell_in_each_sheet_is_named_by_workbook_sheet_and_cell(tmp_path, 
     assert "C14" in sce.problems_frame(problems)["cell"].tolist()
 
 
-def test_excel_errors_and_dates_where_no_date_belongs(tmp_path, clean, clean_template):
-    path = fill(clean_template, tmp_path / "R1.xlsx", clean, ["R1"])
+def test_excel_errors_and_dates_where_no_date_belongs(tmp_path, clean_rs, clean_template):
+    path = fill(clean_template, tmp_path / "R1.xlsx", clean_rs, ["R1"])
     # A code such as "1-2" typed into a General column becomes a date; an error shows as #N/A.
     edit(path, {("Factors", "C3"): dt.datetime(2024, 1, 2), ("Factors", "E2"): "#N/A"})
     problems = problems_of(path)
@@ -339,8 +334,8 @@ def test_excel_errors_and_dates_where_no_date_belongs(tmp_path, clean, clean_tem
     assert "Excel has stored a date here" in problems[1].message
 
 
-def test_rows_are_never_dropped_even_without_required_values(tmp_path, clean, clean_template):
-    path = fill(clean_template, tmp_path / "R1.xlsx", clean, ["R1"])
+def test_rows_are_never_dropped_even_without_required_values(tmp_path, clean_rs, clean_template):
+    path = fill(clean_template, tmp_path / "R1.xlsx", clean_rs, ["R1"])
     edit(path, {("Factors", "G6"): "a note on a row with nothing else"})
     (problem, *rest) = problems_of(path)
     assert (problem.cell, problem.column) == ("A6", "review_id")
@@ -350,8 +345,8 @@ def test_rows_are_never_dropped_even_without_required_values(tmp_path, clean, cl
 # --------------------------------------------------------------------------- many workbooks
 
 
-def test_all_problems_of_all_workbooks_at_once_in_order(tmp_path, clean, clean_template):
-    a, b, c = one_per_review(tmp_path, clean_template, clean)
+def test_all_problems_of_all_workbooks_at_once_in_order(tmp_path, clean_rs, clean_template):
+    a, b, c = one_per_review(tmp_path, clean_template, clean_rs)
     edit(a, {("Factors", "C3"): "nope"})
     edit(b, {("Review", "C2"): "recent", ("KPEs", "F3"): "bad"})
     edit(c, {("Findings", "C2"): "Supervision"})
@@ -375,9 +370,9 @@ def test_all_problems_of_all_workbooks_at_once_in_order(tmp_path, clean, clean_t
     assert "does not exist" in problems[6].message
 
 
-def test_review_id_used_in_two_workbooks(tmp_path, clean, clean_template):
-    first = fill(clean_template, tmp_path / "first.xlsx", clean, ["R1"])
-    second = fill(clean_template, tmp_path / "second.xlsx", clean, ["R2"])
+def test_review_id_used_in_two_workbooks(tmp_path, clean_rs, clean_template):
+    first = fill(clean_template, tmp_path / "first.xlsx", clean_rs, ["R1"])
+    second = fill(clean_template, tmp_path / "second.xlsx", clean_rs, ["R2"])
     edit(second, {("Review", "A2"): "R1"})
     problems = problems_of([first, second])
     clash = problems[0]
@@ -389,23 +384,23 @@ def test_review_id_used_in_two_workbooks(tmp_path, clean, clean_template):
     assert "review 'R2' is not in the Review sheet" in problems[1].message
 
 
-def test_rows_must_be_in_the_workbook_of_their_review(tmp_path, clean, clean_template):
-    first = fill(clean_template, tmp_path / "first.xlsx", clean, ["R1"])
-    second = fill(clean_template, tmp_path / "second.xlsx", clean, ["R2"])
+def test_rows_must_be_in_the_workbook_of_their_review(tmp_path, clean_rs, clean_template):
+    first = fill(clean_template, tmp_path / "first.xlsx", clean_rs, ["R1"])
+    second = fill(clean_template, tmp_path / "second.xlsx", clean_rs, ["R2"])
     edit(second, {("KPEs", "A4"): "R1", ("KPEs", "B4"): "KPE9"})
     (problem,) = problems_of([first, second])
     assert (problem.file, problem.cell) == ("second.xlsx › KPEs", "A4")
     assert problem.message.startswith("review 'R1' is in first.xlsx, not in this workbook.")
 
 
-def test_duplicates_name_the_first_row_by_workbook(tmp_path, clean, clean_template):
-    path = fill(clean_template, tmp_path / "R1.xlsx", clean, ["R1"])
+def test_duplicates_name_the_first_row_by_workbook(tmp_path, clean_rs, clean_template):
+    path = fill(clean_template, tmp_path / "R1.xlsx", clean_rs, ["R1"])
     edit(path, {("KPEs", "A4"): "R1", ("KPEs", "B4"): "KPE1", ("KPEs", "C4"): 3})
     (problem,) = problems_of(path)
     assert problem.cell == "B4"
     assert "(first in row 2)" in problem.message
     # Across workbooks, the first row is named with its workbook.
-    other = fill(clean_template, tmp_path / "R2.xlsx", clean, ["R2"])
+    other = fill(clean_template, tmp_path / "R2.xlsx", clean_rs, ["R2"])
     edit(path, {("KPEs", "A4"): None, ("KPEs", "B4"): None, ("KPEs", "C4"): None})
     edit(other, {("Review", "A2"): "R1", ("KPEs", "A2"): "R1", ("KPEs", "A3"): "R1", ("Factors", "A2"): "R1"})
     edit(other, {("Factors", "A3"): "R1", ("Findings", "A2"): "R1"})
@@ -414,21 +409,21 @@ def test_duplicates_name_the_first_row_by_workbook(tmp_path, clean, clean_templa
     assert "(first in R1.xlsx › KPEs, row 2)" in duplicate.message
 
 
-def test_coding_frames_must_agree(tmp_path, clean, clean_template):
-    a, b, c = one_per_review(tmp_path, clean_template, clean)
+def test_coding_frames_must_agree(tmp_path, clean_rs, clean_template):
+    a, b, c = one_per_review(tmp_path, clean_template, clean_rs)
     edit(c, {("Coding frame", "B3"): "Over-optimism"})
     (problem,) = problems_of([a, b, c])
     assert (problem.file, problem.cell, problem.value) == ("R3.xlsx › Coding frame", "B3", "Over-optimism")
     assert "differs from the one in R1.xlsx" in problem.message
     # A coding frame given as an argument is used instead, and the sheets are not compared.
-    assert read_workbooks([a, b, c], taxonomy=clean).equals(clean)
+    assert read_workbooks([a, b, c], taxonomy=clean_rs).equals(clean_rs)
 
 
 # --------------------------------------------------------------------------- headers and sheets
 
 
-def test_missing_required_column_is_one_problem_of_the_sheet(tmp_path, clean, clean_template):
-    path = fill(clean_template, tmp_path / "R1.xlsx", clean, ["R1"])
+def test_missing_required_column_is_one_problem_of_the_sheet(tmp_path, clean_rs, clean_template):
+    path = fill(clean_template, tmp_path / "R1.xlsx", clean_rs, ["R1"])
     book = openpyxl.load_workbook(path)
     book["Factors"].delete_cols(3)
     book.save(path)
@@ -443,8 +438,8 @@ def test_missing_required_column_is_one_problem_of_the_sheet(tmp_path, clean, cl
     assert str(problem).startswith("R1.xlsx › Factors, column factor_code: ")
 
 
-def test_misspelt_and_duplicated_headers_point_at_the_header_cell(tmp_path, clean, clean_template):
-    path = fill(clean_template, tmp_path / "R1.xlsx", clean, ["R1"])
+def test_misspelt_and_duplicated_headers_point_at_the_header_cell(tmp_path, clean_rs, clean_template):
+    path = fill(clean_template, tmp_path / "R1.xlsx", clean_rs, ["R1"])
     edit(path, {("KPEs", "D1"): "Start Date", ("Factors", "H1"): "coder"})
     problems = problems_of(path)
     assert [(p.file, p.cell, p.column) for p in problems] == [
@@ -459,8 +454,8 @@ def test_misspelt_and_duplicated_headers_point_at_the_header_cell(tmp_path, clea
     assert "Did you mean 'factr_code'?" in problem.message
 
 
-def test_values_under_no_header_and_missing_sheets(tmp_path, clean, clean_template):
-    path = fill(clean_template, tmp_path / "R1.xlsx", clean, ["R1"])
+def test_values_under_no_header_and_missing_sheets(tmp_path, clean_rs, clean_template):
+    path = fill(clean_template, tmp_path / "R1.xlsx", clean_rs, ["R1"])
     edit(path, {("Review", "J2"): "stray"})
     book = openpyxl.load_workbook(path)
     book["KPEs"].title = "KPE"
@@ -484,10 +479,10 @@ def test_a_template_left_blank_is_reported(tmp_path, clean_template):
 # --------------------------------------------------------------------------- writing the folder
 
 
-def test_nothing_is_written_when_any_workbook_has_a_problem(tmp_path, clean, clean_template):
+def test_nothing_is_written_when_any_workbook_has_a_problem(tmp_path, clean_rs, clean_template):
     parent = tmp_path / "out"
     parent.mkdir()
-    paths = one_per_review(tmp_path, clean_template, clean)
+    paths = one_per_review(tmp_path, clean_template, clean_rs)
     edit(paths[1], {("Review", "C2"): "x"})
     with pytest.raises(sce.DataValidationError) as caught:
         import_workbooks(paths, parent / "set")
@@ -495,14 +490,14 @@ def test_nothing_is_written_when_any_workbook_has_a_problem(tmp_path, clean, cle
     assert list(parent.iterdir()) == []
 
 
-def test_out_folder_is_refused_unless_overwrite(tmp_path, clean, clean_template):
-    paths = one_per_review(tmp_path, clean_template, clean)
+def test_out_folder_is_refused_unless_overwrite(tmp_path, clean_rs, clean_template):
+    paths = one_per_review(tmp_path, clean_template, clean_rs)
     out = write_set(tmp_path / "set", {"reviews.csv": "old"})
     with pytest.raises(sce.ParameterError, match="not empty"):
         import_workbooks(paths, out)
     assert (out / "reviews.csv").read_text() == "old"
-    assert import_workbooks(paths, out, overwrite=True).equals(clean)
-    assert sce.load(out).equals(clean)
+    assert import_workbooks(paths, out, overwrite=True).equals(clean_rs)
+    assert sce.load(out).equals(clean_rs)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     # A folder holding anything else is never replaced.
     (out / "notes.docx").write_text("mine")
@@ -513,18 +508,18 @@ def test_out_folder_is_refused_unless_overwrite(tmp_path, clean, clean_template)
         import_workbooks(paths, paths[0])
 
 
-def test_empty_out_folder_is_used(tmp_path, clean, clean_template):
+def test_empty_out_folder_is_used(tmp_path, clean_rs, clean_template):
     out = tmp_path / "empty"
     out.mkdir()
-    rs = import_workbooks(one_per_review(tmp_path, clean_template, clean), out)
+    rs = import_workbooks(one_per_review(tmp_path, clean_template, clean_rs), out)
     assert sorted(p.name for p in out.iterdir()) == sorted(spec.filename for spec in FILES.values())
-    assert rs.equals(clean)
+    assert rs.equals(clean_rs)
 
 
 # --------------------------------------------------------------------------- Excel's limits
 
 
-def test_export_refuses_what_excel_cannot_hold(tmp_path, clean, monkeypatch):
+def test_export_refuses_what_excel_cannot_hold(tmp_path, clean_rs, monkeypatch):
     files = dict(CLEAN)
     files["reviews.csv"] = files["reviews.csv"].replace("Child A", "A" * 40_000)
     long = sce.load(write_set(tmp_path / "set", files))
@@ -532,10 +527,10 @@ def test_export_refuses_what_excel_cannot_hold(tmp_path, clean, monkeypatch):
         export_workbook(long, tmp_path / "x.xlsx")
     monkeypatch.setattr(excel, "_EXCEL_ROWS", 7)
     with pytest.raises(sce.ParameterError, match="Factors sheet would need 8 rows"):
-        export_workbook(clean, tmp_path / "x.xlsx")
+        export_workbook(clean_rs, tmp_path / "x.xlsx")
     monkeypatch.setattr(excel, "_EXCEL_COLUMNS", 4)
     with pytest.raises(sce.ParameterError, match="Matrix sheet would need 5 columns"):
-        export_workbook(clean, tmp_path / "x.xlsx")
+        export_workbook(clean_rs, tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()
     with pytest.raises(sce.ParameterError, match="must be a ReviewSet"):
-        export_workbook(clean.reviews, tmp_path / "x.xlsx")
+        export_workbook(clean_rs.reviews, tmp_path / "x.xlsx")

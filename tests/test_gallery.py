@@ -19,11 +19,6 @@ pptx = pytest.importorskip("pptx")
 
 
 @pytest.fixture(scope="module")
-def rs():
-    return sce.load(SAMPLE)
-
-
-@pytest.fixture(scope="module")
 def rendered(rs, tmp_path_factory):
     out = tmp_path_factory.mktemp("gallery")
     return out, gallery.render_gallery(rs, out / "charts")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import CLEAN, SAMPLE, write_set
+from conftest import CLEAN, SAMPLE, where, write_set
 
 import sce_analysis as sce
 
@@ -13,10 +13,6 @@ def problems_of(tmp_path, **changes):
     """Validate the clean set with some files replaced (None removes a file)."""
     files = {**CLEAN, **{name.replace("_csv", ".csv"): content for name, content in changes.items()}}
     return sce.validate(write_set(tmp_path / "set", files))
-
-
-def where(problems):
-    return [(p.file, p.line, p.column, p.value) for p in problems]
 
 
 def replace_line(text: str, line: int, new: str) -> str:

@@ -2,7 +2,7 @@
 
 Nothing here reuses the library's counting. Every expected number comes from one of:
 
-- a brute-force loop over the raw CSV rows, read with the ``csv`` module (:class:`Raw`);
+- a brute-force loop over the raw CSV rows, read with the ``csv`` module (:class:`brute.RawSet`);
 - networkx (``bipartite.weighted_projected_graph``, degree, betweenness, eigenvector centrality,
   Louvain), mlxtend (``apriori`` + ``association_rules``), scipy (``hypergeom``, ``fisher_exact``,
   ``poisson``, hierarchical clustering) and statsmodels (``Table2x2``, ``multipletests``);
@@ -25,7 +25,6 @@ import itertools
 import math
 from collections import Counter, defaultdict
 from fractions import Fraction
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -92,33 +91,10 @@ PLANT_REVIEWS = 300
 PLANT_SEED = 3
 
 
-# ============================================================================ the raw CSV reference
+# ============================================================================ brute-force references
 
 
-class Raw(RawSet):
-    """The sample's rows as the csv module reads them (see tests/brute.py), with lookups."""
-
-    def __init__(self, folder: Path):
-        super().__init__(folder)
-        self.review_ids = [r["review_id"] for r in self.reviews]
-        self.order = {code: i for i, code in enumerate(self.codes)}
-
-    def unit_codes(self, unit: str, *, polarity=None, coder=None) -> dict[tuple[str, ...], set[str]]:
-        """Unit -> the set of codes coded on it (every unit present, possibly with an empty set)."""
-        has = {u: set() for u in self.units(unit)}
-        for row in self.codings(polarity=polarity, coder=coder):
-            u = (row["review_id"],) if unit == "review" else (row["review_id"], row["episode_id"])
-            has[u].add(row["factor_code"])
-        return has
-
-    def review_profiles(self, *, polarity=None, coder=None) -> dict[str, set[str]]:
-        return {u[0]: codes for u, codes in self.unit_codes("review", polarity=polarity, coder=coder).items()}
-
-    def review_attributes(self) -> dict[str, dict[str, str]]:
-        return {r["review_id"]: r for r in self.reviews}
-
-
-def brute_pairs(raw: Raw, *, unit="episode", polarity=None, coder=None, min_count=5) -> dict:
+def brute_pairs(raw: RawSet, *, unit="episode", polarity=None, coder=None, min_count=5) -> dict:
     """(factor_a, factor_b) in taxonomy order -> (n_ab, n_a, n_b, n_units), by looping over units."""
     has = raw.unit_codes(unit, polarity=polarity, coder=coder)
     n_units = len(has)
@@ -133,7 +109,7 @@ def brute_pairs(raw: Raw, *, unit="episode", polarity=None, coder=None, min_coun
     return {(a, b): (together[(a, b)], count[a], count[b], n_units) for a, b in itertools.combinations(kept, 2)}
 
 
-def projected_counts(raw: Raw, *, unit="episode", polarity=None, min_count=5) -> dict:
+def projected_counts(raw: RawSet, *, unit="episode", polarity=None, min_count=5) -> dict:
     """n_ab from networkx: the weighted projection of the unit-factor bipartite graph onto factors."""
     has = raw.unit_codes(unit, polarity=polarity)
     count = Counter(code for codes in has.values() for code in codes)
@@ -225,16 +201,6 @@ def tiny_set(reviews, taxonomy=TINY_TAXONOMY) -> sce.ReviewSet:
 
 
 @pytest.fixture(scope="module")
-def sample_rs():
-    return sce.load(SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def sample_raw():
-    return Raw(SAMPLE)
-
-
-@pytest.fixture(scope="module")
 def sample_pairs(sample_rs):
     return sce.factor_pairs(sample_rs)
 
@@ -259,17 +225,10 @@ def planted_sequences(planted):
 # ============================================================================ the references themselves
 
 
-def test_raw_reference_reads_the_sample_as_documented(sample_raw):
-    # data/sample/README.md: 80 reviews, 523 KPEs, 1,485 coded factors, 1,353 of them the first coder's.
-    assert len(sample_raw.reviews) == 80 and len(sample_raw.episodes) == 523
-    assert len(sample_raw.factors) == 1485 and len(sample_raw.codings()) == 1353
-    assert len(sample_raw.codings(polarity="good")) > 0
-
-
 def test_brute_force_and_bipartite_projection_agree_on_clean(tmp_path):
     # CLEAN by hand: episode units R1/KPE1 {fam_hostile, prac_optimism}, R1/KPE2 {team_supervision},
     # R2/KPE1 {fam_hostile}, R2/KPE2 {prac_optimism}, R3/KPE1 {fam_hostile} (coder b's row dropped).
-    raw = Raw(write_set(tmp_path / "clean", CLEAN))
+    raw = RawSet(write_set(tmp_path / "clean", CLEAN))
     assert brute_pairs(raw, min_count=1) == {
         ("fam_hostile", "prac_optimism"): (1, 3, 2, 5),
         ("fam_hostile", "team_supervision"): (0, 3, 1, 5),
@@ -839,7 +798,7 @@ def test_systemic_themes_seed_changes_nothing_about_the_planted_themes(planted):
 # ============================================================================ factor_sequences: references
 
 
-def brute_sequences(raw: Raw, *, lag=1, polarity=None, min_count=5) -> tuple[dict, list[str]]:
+def brute_sequences(raw: RawSet, *, lag=1, polarity=None, min_count=5) -> tuple[dict, list[str]]:
     """(a, b) -> observed count of a on episode k and b on k + lag, by looping over ordered episodes."""
     has = raw.unit_codes("episode", polarity=polarity)
     count = Counter(c for codes in has.values() for c in codes)
@@ -1235,12 +1194,12 @@ def test_review_similarity_of_a_single_review_is_empty():
 # ============================================================================ cluster_reviews
 
 
-def _profile_matrix(raw: Raw) -> np.ndarray:
+def _profile_matrix(raw: RawSet) -> np.ndarray:
     profiles = raw.review_profiles()
     return np.array([[code in profiles[r] for code in raw.codes] for r in raw.review_ids], dtype=float)
 
 
-def _check_cluster_frame(frame: pd.DataFrame, raw: Raw, n_clusters: int) -> None:
+def _check_cluster_frame(frame: pd.DataFrame, raw: RawSet, n_clusters: int) -> None:
     assert list(frame.columns) == CLUSTER_COLUMNS
     assert frame["review_id"].tolist() == raw.review_ids, "every review once, in order"
     attributes = raw.review_attributes()
@@ -1256,7 +1215,7 @@ def _check_cluster_frame(frame: pd.DataFrame, raw: Raw, n_clusters: int) -> None
     assert (frame["cluster_size"] == frame["cluster"].map(sizes)).all()
 
 
-def _check_defining_factors(frame: pd.DataFrame, raw: Raw) -> None:
+def _check_defining_factors(frame: pd.DataFrame, raw: RawSet) -> None:
     """Up to three factors, in the cluster's reviews at least half the time and over-represented,
     by share-in over share-overall, descending, ties by code."""
     x = _profile_matrix(raw)
@@ -1291,7 +1250,7 @@ def test_cluster_reviews_direct_path_matches_scipy(sample_rs, sample_raw, method
 
 def test_cluster_reviews_sampled_path_assigns_the_rest_to_the_nearest_centroid(planted):
     rs, _, folder = planted
-    raw = Raw(folder)
+    raw = RawSet(folder)
     max_reviews, seed = 120, 3
     frame = sce.cluster_reviews(rs, n_clusters=4, max_reviews=max_reviews, seed=seed)
     _check_cluster_frame(frame, raw, 4)
@@ -1315,7 +1274,7 @@ def test_cluster_reviews_sampled_path_assigns_the_rest_to_the_nearest_centroid(p
 
 def test_cluster_reviews_sampled_average_path_uses_the_highest_mean_similarity(planted):
     rs, _, folder = planted
-    raw = Raw(folder)
+    raw = RawSet(folder)
     max_reviews, seed = 100, 0
     frame = sce.cluster_reviews(rs, n_clusters=3, method="average", max_reviews=max_reviews, seed=seed)
     _check_cluster_frame(frame, raw, 3)

@@ -65,11 +65,6 @@ def report(tmp_path_factory):
     return status, out
 
 
-@pytest.fixture(scope="module")
-def rs():
-    return sce.load(SAMPLE)
-
-
 def csv_bytes(frame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT).encode()
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import tomllib
 
+import pytest
 from conftest import ROOT
 
 
@@ -50,10 +53,49 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
-def test_makefile_targets_have_help():
-    makefile = (ROOT / "Makefile").read_text()
-    for target in ("help", "install", "report", "test", "bench", "sample"):
-        assert re.search(rf"^{target}:.*## ", makefile, flags=re.M), target
+def make(*arguments: str) -> str:
+    """What ``make`` prints in the repository (``-n``: the commands it would run, without running them)."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    result = subprocess.run(
+        ["make", "--no-print-directory", *arguments], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def test_make_and_make_help_list_every_target_with_what_it_does():
+    listed = dict(re.findall(r"^  make (\S+)\s+(.+)$", make("-s", "help"), flags=re.M))
+    assert set(listed) >= {
+        "help",
+        "install",
+        "report",
+        "validate",
+        "test",
+        "lint",
+        "format",
+        "sample",
+        "bench",
+        "clean",
+    }
+    assert all(len(text.split()) >= 3 for text in listed.values()), listed
+    assert make("-s") == make("-s", "help")  # `make` alone shows the help
+
+
+def test_make_test_runs_the_linter_then_the_layer_contracts_then_the_tests():
+    commands = make("-n", "test").splitlines()
+
+    def position(tool: str) -> int:
+        return next(i for i, line in enumerate(commands) if tool in line)
+
+    steps = ["ruff check sce_analysis tests benchmarks", "ruff format --check", "lint-imports", "python -m pytest"]
+    assert [position(step) for step in steps] == sorted(position(step) for step in steps)
+    assert commands[-1].endswith("python -m pytest")
+
+
+def test_make_bench_times_the_start_up_too():
+    scripts = re.findall(r"python (benchmarks/\S+\.py)", make("-n", "bench"))
+    assert "benchmarks/bench_import.py" in scripts
+    assert all((ROOT / script).exists() for script in scripts), scripts
 
 
 def test_notebooks_are_paired_with_their_py_files_and_have_no_outputs():

@@ -2,7 +2,7 @@
 
 Nothing here reuses the library's counting: every expected number comes from
 
-- a brute-force loop over the raw CSV rows, read with the ``csv`` module (:class:`Raw`);
+- a brute-force loop over the raw CSV rows, read with the ``csv`` module (:class:`brute.RawSet`);
 - scipy (``fisher_exact``) and statsmodels (``proportion_confint``, ``Logit``, ``Table2x2``,
   ``multipletests``), one table or one factor at a time;
 - numbers worked out by hand on the tiny ``CLEAN`` set of ``conftest.py``;
@@ -97,18 +97,7 @@ LEVELS = ["frontline", "local_strategic", "national"]
 # standard error, and so the bounds and p, must come from the converged fit too.
 TREND_RTOL = 1e-6
 
-# ============================================================================ the raw CSV reference
-
-
-class Raw(RawSet):
-    """The sample's rows as the csv module reads them (see tests/brute.py), with lookups."""
-
-    def __init__(self, folder: Path):
-        super().__init__(folder)
-        self.review = {r["review_id"]: r for r in self.reviews}
-
-    def group_of(self, by: str | None) -> dict[str, str | None]:
-        return {rid: (r[by] if by else None) for rid, r in self.review.items()}
+# ============================================================================ brute-force references
 
 
 def group_key(value) -> str | None:
@@ -125,7 +114,7 @@ def wilson(count: int, nobs: int) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def brute_prevalence(raw: Raw, *, by=None, unit="review", polarity=None, coder=None) -> dict:
+def brute_prevalence(raw: RawSet, *, by=None, unit="review", polarity=None, coder=None) -> dict:
     """(group, code) -> the prevalence counts, by looping over the CSV rows."""
     group = raw.group_of(by)
     n_total = Counter(group[u[0]] for u in raw.units(unit))
@@ -152,7 +141,7 @@ def brute_prevalence(raw: Raw, *, by=None, unit="review", polarity=None, coder=N
     return expected
 
 
-def check_prevalence(result: pd.DataFrame, raw: Raw, expected: dict, by=None) -> None:
+def check_prevalence(result: pd.DataFrame, raw: RawSet, expected: dict, by=None) -> None:
     """Columns, one row per (group, code), counts, share, Wilson bounds, labels and sort order."""
     assert list(result.columns) == ([by] if by else []) + PREVALENCE_COLUMNS
     records = result.to_dict("records")
@@ -176,7 +165,7 @@ def check_prevalence(result: pd.DataFrame, raw: Raw, expected: dict, by=None) ->
     assert sort_keys == sorted(sort_keys)
 
 
-def brute_trends(raw: Raw, *, unit="review", polarity=None, coder=None, min_count=10, alpha=0.05) -> pd.DataFrame:
+def brute_trends(raw: RawSet, *, unit="review", polarity=None, coder=None, min_count=10, alpha=0.05) -> pd.DataFrame:
     """Per factor: statsmodels Logit of unit-level presence on the review's year, then BH."""
     units = raw.units(unit)
     index = {u: i for i, u in enumerate(units)}
@@ -249,7 +238,7 @@ def woolf(a, b, c, d) -> tuple[float, float, float]:
     return float(t.oddsratio), float(low), float(high)
 
 
-def brute_groups(raw: Raw, *, by="region", unit="review", polarity=None, coder=None, alpha=0.05) -> dict:
+def brute_groups(raw: RawSet, *, by="region", unit="review", polarity=None, coder=None, alpha=0.05) -> dict:
     """(group, code) -> the 2x2 table, odds ratio, Woolf CI, Fisher p, BH q and difference."""
     group = raw.group_of(by)
     units = raw.units(unit)
@@ -293,7 +282,7 @@ def brute_groups(raw: Raw, *, by="region", unit="review", polarity=None, coder=N
     return expected
 
 
-def check_groups(result: pd.DataFrame, raw: Raw, expected: dict) -> None:
+def check_groups(result: pd.DataFrame, raw: RawSet, expected: dict) -> None:
     assert list(result.columns) == GROUP_COLUMNS
     records = result.to_dict("records")
     keys = [(group_key(r["group"]), r["factor_code"]) for r in records]
@@ -320,7 +309,7 @@ def check_groups(result: pd.DataFrame, raw: Raw, expected: dict) -> None:
         assert row["difference"] == e["difference"], key
 
 
-def brute_categories(raw: Raw, *, by=None) -> dict:
+def brute_categories(raw: RawSet, *, by=None) -> dict:
     group = raw.group_of(by)
     n_total = Counter(group.values())
     n_findings, reviews_with = Counter(), defaultdict(set)
@@ -351,7 +340,7 @@ def check_categories(result: pd.DataFrame, expected: dict, by=None) -> None:
         )
 
 
-def brute_category_factors(raw: Raw, *, coder=None) -> dict:
+def brute_category_factors(raw: RawSet, *, coder=None) -> dict:
     coded = defaultdict(set)
     for row in raw.codings(coder=coder):
         coded[(row["review_id"], row["episode_id"])].add(row["factor_code"])
@@ -372,7 +361,7 @@ def brute_category_factors(raw: Raw, *, coder=None) -> dict:
     }
 
 
-def check_category_factors(result: pd.DataFrame, raw: Raw, expected: dict) -> None:
+def check_category_factors(result: pd.DataFrame, raw: RawSet, expected: dict) -> None:
     assert list(result.columns) == CATEGORY_FACTOR_COLUMNS
     records = result.to_dict("records")
     keys = [(r["category"], r["factor_code"]) for r in records]
@@ -386,7 +375,7 @@ def check_category_factors(result: pd.DataFrame, raw: Raw, expected: dict) -> No
         assert (row["label"], row["level"]) == (term["label"], term["level"])
 
 
-def brute_levels(raw: Raw, *, by=None, polarity=None, coder=None) -> dict:
+def brute_levels(raw: RawSet, *, by=None, polarity=None, coder=None) -> dict:
     group = raw.group_of(by)
     reviews_in = Counter(group.values())
     n_codings, reviews_with = Counter(), defaultdict(set)
@@ -429,21 +418,6 @@ def check_levels(result: pd.DataFrame, expected: dict, by=None) -> None:
 # ============================================================================ fixtures
 
 
-@pytest.fixture(scope="module")
-def sample_rs():
-    return sce.load(SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def sample_raw():
-    return Raw(SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def clean_rs(tmp_path_factory):
-    return sce.load(write_set(tmp_path_factory.mktemp("clean") / "set", CLEAN))
-
-
 def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as stream:
         writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
@@ -459,7 +433,7 @@ def edge_folder(tmp_path_factory) -> Path:
     """The sample with ``nat_guidance`` coded on the first episode of every review (by the episode's
     first coder) and ``nat_court_delay`` coded nowhere: a factor in every review and one in none."""
     folder = tmp_path_factory.mktemp("edge")
-    raw = Raw(SAMPLE)
+    raw = RawSet(SAMPLE)
     first_coder = {}
     for row in raw.factors:
         first_coder.setdefault((row["review_id"], row["episode_id"]), row["coder"])
@@ -526,33 +500,6 @@ def _row(frame: pd.DataFrame, **where) -> dict:
     rows = frame[mask].to_dict("records")
     assert len(rows) == 1, where
     return rows[0]
-
-
-# ============================================================================ the references themselves
-
-
-def test_raw_reference_reads_the_sample_as_documented(sample_raw):
-    # The sample README: 80 reviews, 523 KPEs, 1,485 coded factors of which 1,353 are the first coder's.
-    assert len(sample_raw.reviews) == 80 and len(sample_raw.episodes) == 523
-    assert len(sample_raw.factors) == 1485
-    assert len(sample_raw.codings()) == 1353
-    assert len(sample_raw.codings(polarity="good")) + len(sample_raw.codings(polarity="problematic")) == 1353
-
-
-def test_raw_reference_first_coder_on_clean(tmp_path):
-    raw = Raw(write_set(tmp_path / "c", CLEAN))
-    rows = raw.codings()
-    # Rows 2-7 of factors.csv; row 8 (coder b on R3 KPE1) is dropped; row 3's empty polarity is problematic.
-    assert [(r["review_id"], r["episode_id"], r["factor_code"], r["coder"]) for r in rows] == [
-        ("R1", "KPE1", "fam_hostile", "a"),
-        ("R1", "KPE1", "prac_optimism", "a"),
-        ("R1", "KPE2", "team_supervision", "a"),
-        ("R2", "KPE1", "fam_hostile", "a"),
-        ("R2", "KPE2", "prac_optimism", "a"),
-        ("R3", "KPE1", "fam_hostile", "a"),
-    ]
-    assert rows[1]["polarity"] == "problematic"
-    assert [r["coder"] for r in raw.codings(coder="b") if r["review_id"] == "R3"] == ["b"]
 
 
 # ============================================================================ factor_prevalence
@@ -692,7 +639,7 @@ def test_prevalence_clean_by_region_has_a_one_review_group(clean_rs):
 
 def test_prevalence_factor_everywhere_and_nowhere(edge_rs, edge_folder):
     result = sce.factor_prevalence(edge_rs)
-    check_prevalence(result, Raw(edge_folder), brute_prevalence(Raw(edge_folder)))
+    check_prevalence(result, RawSet(edge_folder), brute_prevalence(RawSet(edge_folder)))
     row = result.set_index("factor_code")
     assert row.loc[EVERYWHERE, ["n_units", "n_total"]].tolist() == [80, 80]
     assert row.loc[EVERYWHERE, "share"] == 1.0
@@ -739,7 +686,7 @@ def test_property_filter_then_prevalence_equals_by_group(sample_rs, by, unit, po
 # ============================================================================ recurring_factors
 
 
-def expected_recurring(raw: Raw, min_share=0.10, min_area_share=0.25, **options) -> list[tuple[str, float, float]]:
+def expected_recurring(raw: RawSet, min_share=0.10, min_area_share=0.25, **options) -> list[tuple[str, float, float]]:
     counts = brute_prevalence(raw, **options)
     n_areas = len({r["area"] for r in raw.reviews})
     rows = []
@@ -822,7 +769,7 @@ def test_trends_match_statsmodels_logit_on_sample(sample_rs, sample_raw, options
 
 def test_trends_match_statsmodels_logit_on_synthetic(planted, planted_trends):
     rs, _, folder = planted[1]
-    expected = brute_trends(Raw(folder))
+    expected = brute_trends(RawSet(folder))
     assert expected["tested"].all()
     check_trends(planted_trends[1], expected)
 
@@ -838,7 +785,7 @@ def test_trends_untested_have_reasons(sample_rs):
 
 def test_trends_factor_everywhere_and_nowhere(edge_rs, edge_folder):
     result = sce.factor_trends(edge_rs)
-    expected = brute_trends(Raw(edge_folder))
+    expected = brute_trends(RawSet(edge_folder))
     assert list(result.columns) == TREND_COLUMNS
     assert sorted(result["factor_code"]) == sorted(expected.index)
     assert set(result.loc[result["p_value"].notna(), "factor_code"]) == set(expected.index[expected["tested"]])
@@ -907,7 +854,7 @@ def test_compare_groups_matches_fisher_and_statsmodels_on_sample(sample_rs, samp
 def test_compare_groups_clean_by_hand(clean_rs, tmp_path):
     # Groups: London and South East = {R2}, North West = {R1, R3}; N = 3 reviews.
     result = sce.compare_groups(clean_rs, by="region")
-    raw = Raw(write_set(tmp_path / "c", CLEAN))
+    raw = RawSet(write_set(tmp_path / "c", CLEAN))
     check_groups(result, raw, brute_groups(raw))
     london_opt = _row(result, factor_code="prac_optimism", group="London and South East")
     # [[1, 0], [1, 1]] -> +0.5 -> OR = 1.5·1.5/(0.5·1.5) = 3; Fisher: P(a=1) = 2/3, P(a=0) = 1/3 -> p = 1.
@@ -943,7 +890,7 @@ def test_compare_groups_single_group_is_not_tested(sample_rs):
 
 def test_compare_groups_factor_everywhere_and_nowhere(edge_rs, edge_folder):
     result = sce.compare_groups(edge_rs)
-    raw = Raw(edge_folder)
+    raw = RawSet(edge_folder)
     check_groups(result, raw, brute_groups(raw))
     for code in (EVERYWHERE, NOWHERE):
         rows = result[result["factor_code"] == code]
@@ -1000,7 +947,7 @@ def test_category_factors_clean_by_hand(tmp_path):
     files["findings.csv"] += "R1,F2,human_tool,Forms do not help,,,,\n"
     folder = write_set(tmp_path / "c", files)
     result = sce.category_factors(sce.load(folder))
-    check_category_factors(result, Raw(folder), brute_category_factors(Raw(folder)))
+    check_category_factors(result, RawSet(folder), brute_category_factors(RawSet(folder)))
     # R1 F1 (family_professional) cites R1 KPE1 {fam_hostile, prac_optimism};
     # R2 F1 (human_reasoning) cites R2 KPE1 {fam_hostile} and KPE2 {prac_optimism};
     # R3 F1 (human_management) cites R3 KPE1 {fam_hostile} (coder a only). One finding each, so share 1.
@@ -1140,13 +1087,13 @@ def test_null_factors_essentially_never_differ_by_region(planted, planted_groups
 
 def test_compare_groups_matches_reference_on_synthetic(planted, planted_groups):
     _, _, folder = planted[2]
-    raw = Raw(folder)
+    raw = RawSet(folder)
     check_groups(planted_groups[2], raw, brute_groups(raw))
 
 
 def test_prevalence_matches_reference_on_synthetic(planted):
     rs, _, folder = planted[3]
-    raw = Raw(folder)
+    raw = RawSet(folder)
     check_prevalence(sce.factor_prevalence(rs, by="region"), raw, brute_prevalence(raw, by="region"), by="region")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -11,8 +13,8 @@ import pytest
 from conftest import CLEAN, ROOT, SAMPLE, write_set
 
 import sce_analysis as sce
-from sce_analysis.cli import main
-from sce_analysis.reports import runner
+from sce_analysis.cli import build_parser, main
+from sce_analysis.reports import ReportResult, SweepResult, report, runner, sweep
 from sce_analysis.reports.parameters import CORE_PARAMETERS, cast_value, read_parameters
 
 
@@ -157,6 +159,63 @@ def test_existing_folder_is_not_overwritten_without_the_flag(no_kernel, tmp_path
     assert (out / "my-notes.txt").read_text() == "mine"
 
 
+def test_report_and_sweep_are_public_in_reports_but_not_at_the_top():
+    assert {"report", "sweep", "ReportResult", "SweepResult"} <= set(sce.reports.__all__)
+    assert not {"report", "sweep"} & set(sce.__all__)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"parameters": {"alpah": 0.1}}, "unknown parameter alpah"),
+        ({"parameters": {"alpha": "2"}}, "alpha must be between 0 and 1"),
+        ({"parameters": {"data_dir": "elsewhere"}}, "give data_dir as the argument data_dir"),
+        ({"parameters": {"regions": ["Atlantis"]}}, "not a region of this review set"),
+        ({"notebooks": ["01", "09"]}, "no notebook '09'"),
+        ({"jobs": 0}, "--jobs must be at least 1"),
+    ],
+)
+def test_report_raises_before_any_kernel_and_prints_nothing(no_kernel, tmp_path, capsys, options, message):
+    with pytest.raises(sce.ParameterError, match=message):
+        report(SAMPLE, tmp_path / "out", **options)
+    assert capsys.readouterr() == ("", "")
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_and_sweep_raise_data_problems_with_the_folder(no_kernel, tmp_path, capsys):
+    bad = write_set(tmp_path / "bad", {**CLEAN, "reviews.csv": CLEAN["reviews.csv"].replace("2019", "20l9")})
+    for call in (lambda: report(bad, tmp_path / "out"), lambda: sweep(bad, "region", tmp_path / "out")):
+        with pytest.raises(sce.DataValidationError) as caught:
+            call()
+        assert caught.value.folder == str(bad.resolve())
+        assert [(p.file, p.line, p.column) for p in caught.value.problems] == [("reviews.csv", 3, "year")]
+    assert capsys.readouterr() == ("", "")
+    assert not (tmp_path / "out").exists()
+
+
+def test_sweep_refuses_an_unknown_column(no_kernel, tmp_path):
+    with pytest.raises(sce.ParameterError, match="--by must be one of region, area, review_type, year; not 'town'"):
+        sweep(SAMPLE, "town", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_results_say_which_notebooks_failed(tmp_path):
+    error = {"cell": 3, "execution_count": 4, "error": "RuntimeError", "message": "planted failure"}
+    manifest = {
+        "notebooks": [
+            {"notebook": "01-overview", "status": "ok", "seconds": 1.0},
+            {"notebook": "02-broken", "status": "failed", "seconds": 0.5, "error": error},
+        ]
+    }
+    failed, fine = ReportResult(tmp_path / "a", manifest), ReportResult(tmp_path / "b", {"notebooks": []})
+    assert failed.statuses == {"01-overview": "ok", "02-broken": "failed"}
+    assert [entry["notebook"] for entry in failed.failed] == ["02-broken"] and not failed.ok
+    assert failed.index == tmp_path / "a" / "index.html" and fine.ok
+    swept = SweepResult(tmp_path, "year", {2015: fine, 2016: failed})
+    assert list(swept.failed) == [2016] and not swept.ok and swept.index == tmp_path / "index.html"
+    assert SweepResult(tmp_path, "year", {2015: fine}).ok
+
+
 def test_params_command_lists_parameters(capsys):
     assert main(["params", "04"]) == 0
     out = capsys.readouterr().out
@@ -208,7 +267,11 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, capsys):
 
 def test_overwrite_replaces_only_the_report(tmp_path):
     out = tmp_path / "out"
-    assert main(["report", "--notebooks", "01", "--out", str(out), "-p", "regions", "Midlands"]) == 0
+    progress = []
+    result = report(SAMPLE, out, notebooks="01", parameters={"regions": "Midlands"}, log=progress.append)
+    assert result.ok and result.statuses == {"01-overview": "ok"} and result.index == out / "index.html"
+    assert result.manifest == json.loads((out / "manifest.json").read_text())
+    assert progress[0].startswith("1 notebook(s) on 16 reviews from") and progress[-1].startswith("01-overview: done")
     (out / "my-notes.txt").write_text("mine")
     (out / "tables" / "my-extra.csv").write_text("a\n1\n")
     assert main(["report", "--notebooks", "01", "--out", str(out)]) == 2
@@ -235,6 +298,11 @@ def test_sweep_by_region_gives_one_report_per_region(tmp_path):
     assert all(region in index for region in expected.index)
 
 
-def test_make_report_target_runs_the_report_on_the_sample():
-    makefile = (ROOT / "Makefile").read_text()
-    assert "sce-analysis report --data data/sample --out reports/sample" in makefile
+def test_make_report_runs_the_report_command_on_the_sample():
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    shown = subprocess.run(["make", "-n", "report"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    program, *arguments = shlex.split(next(line for line in shown.splitlines() if "sce-analysis" in line))
+    assert Path(program).name == "sce-analysis"
+    args = build_parser().parse_args(arguments)  # an option the command does not know would exit 2 here
+    assert (args.command, args.data, args.out, args.overwrite) == ("report", "data/sample", "reports/sample", True)

@@ -17,11 +17,6 @@ import sce_analysis as sce
 from sce_analysis.explorer.app import TABS, explore
 
 
-@pytest.fixture(scope="module")
-def rs():
-    return sce.load(SAMPLE)
-
-
 @pytest.fixture
 def app(rs):
     return explore(rs)

@@ -2,7 +2,9 @@
 
 - :mod:`~sce_analysis.reports.parameters`: reading, casting and checking notebook parameters;
 - :mod:`~sce_analysis.reports.run`: :func:`start_run` and the :class:`Run` a notebook writes through;
-- :mod:`~sce_analysis.reports.runner`: executing the notebook suite into a report folder;
+- :mod:`~sce_analysis.reports.runner`: :func:`report` and :func:`sweep`, which execute the notebook
+  suite into a report folder (what ``sce-analysis report`` and ``sce-analysis sweep`` call);
+- :mod:`~sce_analysis.reports.pages`: the landing page of a report and the index of a sweep;
 - :mod:`~sce_analysis.reports.gallery`: every chart at once, as a contact sheet or a slide deck.
 """
 
@@ -10,11 +12,31 @@ import lazy_loader as lazy
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
-    submodules=["gallery", "parameters", "run", "runner"],
+    submodules=["gallery", "pages", "parameters", "run", "runner"],
     submod_attrs={
         "gallery": ["ChartSpec", "CHARTS", "Tables", "render_gallery", "build_deck", "chart_figure"],
-        "parameters": ["Parameter", "CORE_PARAMETERS", "read_parameters", "cast_value", "check_core_values", "in_scope"],
+        "pages": ["landing_page", "sweep_page"],
+        "parameters": [
+            "Parameter",
+            "CORE_PARAMETERS",
+            "read_parameters",
+            "cast_value",
+            "check_core_values",
+            "in_scope",
+        ],
         "run": ["Run", "start_run", "TABLE_FLOAT_FORMAT"],
-        "runner": ["NOTEBOOK_DIR", "notebooks", "plan_report", "execute", "Task", "ReportPlan"],
+        "runner": [
+            "report",
+            "sweep",
+            "ReportResult",
+            "SweepResult",
+            "describe_set",
+            "NOTEBOOK_DIR",
+            "notebooks",
+            "plan_report",
+            "execute",
+            "Task",
+            "ReportPlan",
+        ],
     },
 )

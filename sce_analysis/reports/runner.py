@@ -1,8 +1,9 @@
 """Run the notebook suite with parameters into a complete, reproducible report folder.
 
-``sce-analysis report`` checks the parameters against each notebook's declarations and the data
-against the contract *before* any kernel starts, then executes the notebooks with papermill on a
-real kernel (in parallel with ``--jobs``), and writes::
+:func:`report` (``sce-analysis report``) and :func:`sweep` (``sce-analysis sweep``, one report per
+region, area, year or review type) check the parameters against each notebook's declarations
+and the data against the contract *before* any kernel starts, then execute the notebooks with
+papermill on a real kernel (in parallel with ``jobs``), and write::
 
     index.html          landing page: scope, key numbers, links to everything
     notebooks/*.ipynb   executed notebooks
@@ -11,8 +12,8 @@ real kernel (in parallel with ``--jobs``), and writes::
     figures/*.png, *.svg
     manifest.json       parameters, input fingerprint, versions, times, status of each notebook
 
-A failing notebook does not stop the others; it is reported with its cell and error, and the exit
-status is 1. An existing non-empty folder is only replaced with ``--overwrite``, and even then
+A failing notebook does not stop the others; it is reported with its cell and error (and the
+command exits 1). An existing non-empty folder is only replaced with ``--overwrite``, and even then
 only the files a previous report wrote (listed in its manifest) are removed.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import platform
 import re
 import sys
@@ -31,10 +33,25 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from ..errors import ParameterError
-from .parameters import Parameter, cast_value, check_core_values, read_parameters
+from ..errors import DataValidationError, ParameterError
+from ..publish.disclosure import footer
+from ..reviewsets.read import read_checked
+from .pages import landing_page, sweep_page
+from .parameters import Parameter, cast_value, check_core_values, in_scope, read_parameters
 
-__all__ = ["NOTEBOOK_DIR", "notebooks", "plan_report", "execute", "Task", "ReportPlan"]
+__all__ = [
+    "report",
+    "sweep",
+    "ReportResult",
+    "SweepResult",
+    "describe_set",
+    "NOTEBOOK_DIR",
+    "notebooks",
+    "plan_report",
+    "execute",
+    "Task",
+    "ReportPlan",
+]
 
 #: Where the notebook suite lives: beside the package in a checkout.
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
@@ -113,7 +130,7 @@ def resolve_parameters(declared: dict[str, dict[str, Parameter]], given: dict) -
 
 def read_yaml_parameters(path: str | Path) -> dict:
     """Parameters from a YAML file, read without guessing types (``NO`` stays text)."""
-    import yaml
+    import yaml  # 35 ms on import, needed only with -f
 
     try:
         values = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
@@ -124,17 +141,6 @@ def read_yaml_parameters(path: str | Path) -> dict:
     if not isinstance(values, dict):
         raise ParameterError(f"{path} must map parameter names to values.")
     return values
-
-
-def merge_cli_parameters(pairs: list[list[str]] | None, yaml_values: dict) -> dict:
-    """``-f`` values, overridden by ``-p NAME VALUE`` pairs; a repeated ``-p`` name builds a list."""
-    given = dict(yaml_values)
-    seen: dict[str, list[str]] = {}
-    for name, value in pairs or []:
-        seen.setdefault(name, []).append(value)
-    for name, values in seen.items():
-        given[name] = values[0] if len(values) == 1 else values
-    return given
 
 
 # ----------------------------------------------------------------------------------- the plan
@@ -223,7 +229,7 @@ def plan_report(selected: dict[str, Path], per_notebook: dict[str, dict], out: P
 
 
 def _run_task(task: Task, *, progress: bool, log) -> Task:
-    import papermill
+    import papermill  # about 2 s on import: only when a notebook runs
     from papermill.exceptions import PapermillExecutionError
 
     task.output.parent.mkdir(parents=True, exist_ok=True)
@@ -282,6 +288,10 @@ def _source_cell(executed: Path, index: int | None) -> int | None:
     return index + 1 - sum(i < index for i in injected)
 
 
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def _plain(text: str) -> str:
     """Error text without terminal colour codes."""
     return re.sub(r"\x1b\[[0-9;]*m", "", str(text)).strip()
@@ -291,7 +301,7 @@ def execute(tasks: list[Task], *, jobs: int = 1, progress: bool | None = None, l
     """Execute notebooks, ``jobs`` at a time (each in its own kernel process)."""
     if progress is None:
         progress = sys.stderr.isatty()
-    log = log or (lambda message: print(message, file=sys.stderr, flush=True))
+    log = log or _to_stderr
     if jobs <= 1 or len(tasks) <= 1:
         return [_run_task(task, progress=progress, log=log) for task in tasks]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -333,16 +343,12 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
     for task in plan.tasks:
         page = export_html(task, plan.out)
         if page is not None and publication:
-            from ..publish.disclosure import footer
-
             banner = f"<p style='font-weight:bold;margin:1rem'>{html.escape(footer(threshold))}</p>"
             text = re.sub(
                 r"(<body[^>]*>)", r"\1" + banner.replace("\\", "\\\\"), page.read_text(encoding="utf-8"), count=1
             )
             page.write_text(text, encoding="utf-8")
     if publication and (plan.out / "tables").is_dir():
-        from ..publish.disclosure import footer
-
         (plan.out / "tables" / "README.txt").write_text(footer(threshold) + "\n", encoding="utf-8")
     outputs = sorted(
         str(p.relative_to(plan.out))
@@ -370,7 +376,7 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
         "outputs": [*outputs, "index.html"],
     }
     (plan.out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    (plan.out / "index.html").write_text(landing_page(plan, manifest, review_set), encoding="utf-8")
+    (plan.out / "index.html").write_text(landing_page(manifest, review_set), encoding="utf-8")
     return manifest
 
 
@@ -388,89 +394,304 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-# ----------------------------------------------------------------------------------- landing page
-
-
-def landing_page(plan: ReportPlan, manifest: dict, review_set=None) -> str:
-    """``index.html``: the scope, the key numbers and links to every output."""
-    key_numbers = ""
-    if review_set is not None and plan.parameters.get("publication"):
-        key_numbers = "<h2>In scope</h2><p>Counts are in the tables (publication mode).</p>"
-    elif review_set is not None:
-        rows = review_set.summary().itertuples(index=False)
-        key_numbers = "".join(
-            f"<tr><th>{html.escape(m.replace('_', ' '))}</th><td>{c if m.endswith('_year') else f'{c:,}'}</td></tr>"
-            for m, c in rows
-        )
-        key_numbers = f"<h2>In scope</h2><table>{key_numbers}</table>"
-    scope = {k: v for k, v in plan.parameters.items() if k not in ("data_dir", "out_dir")}
-    scope_rows = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(json.dumps(v))}</td></tr>" for k, v in scope.items()
-    )
-    notebook_rows = []
-    for entry in manifest["notebooks"]:
-        name = html.escape(entry["notebook"])
-        status = "ok" if entry["status"] == "ok" else "FAILED"
-        detail = ""
-        if entry.get("error"):
-            error = entry["error"]
-            detail = html.escape(f" at cell {error.get('cell')}: {error.get('error')}: {error.get('message')}")
-        notebook_rows.append(
-            f"<tr><td><a href='html/{name}.html'>{name}</a></td><td>{status}{detail}</td>"
-            f"<td>{entry['seconds']:.1f} s</td><td><a href='notebooks/{name}.ipynb'>notebook</a></td></tr>"
-        )
-    links = {"tables": [], "figures": []}
-    for relative in manifest["outputs"]:
-        kind = relative.split("/", 1)[0]
-        if kind == "tables" or (kind == "figures" and relative.endswith(".png")):
-            links[kind].append(
-                f"<li><a href='{html.escape(relative)}'>{html.escape(relative.split('/', 1)[1])}</a></li>"
-            )
-    figures = "".join(
-        f"<a href='{html.escape(r)}'><img src='{html.escape(r)}' alt='{html.escape(r)}' loading='lazy'></a>"
-        for r in manifest["outputs"]
-        if r.startswith("figures/") and r.endswith(".png")
-    )
-    mode = "publication mode" if plan.parameters.get("publication") else "full detail (not for publication)"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(manifest["report"])}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
-table {{ border-collapse: collapse; margin-bottom: 1rem; }}
-th, td {{ text-align: left; padding: 0.2rem 0.8rem; border-bottom: 1px solid #ddd; vertical-align: top; }}
-img {{ height: 12rem; margin: 0.3rem; border: 1px solid #ddd; }}
-.note {{ color: #555; }}
-</style></head><body>
-<h1>{html.escape(manifest["report"])}</h1>
-<p class="note">Made by sce_analysis {html.escape(str(manifest["versions"].get("sce_analysis")))} on
-{html.escape(manifest["ended"])}; {html.escape(mode)}. Input fingerprint (SHA-256):
-<code>{manifest["input"]["sha256"][:16]}…</code>. Everything is listed in <a href="manifest.json">manifest.json</a>.</p>
-{key_numbers}
-<h2>Notebooks</h2><table><tr><th>notebook (code-free)</th><th>status</th><th>time</th><th></th></tr>
-{"".join(notebook_rows)}</table>
-<h2>Figures</h2><div>{figures}</div>
-<h2>Tables</h2><ul>{"".join(links["tables"])}</ul>
-<h2>Parameters</h2><table>{scope_rows}</table>
-</body></html>
-"""
-
-
-def sweep_page(out: Path, by: str, reports: list[tuple[str, Path, dict]]) -> str:
-    rows = "".join(
-        f"<tr><td><a href='{html.escape(str(path.relative_to(out)))}/index.html'>{html.escape(str(group))}</a></td>"
-        f"<td>{sum(n['status'] == 'ok' for n in manifest['notebooks'])} of {len(manifest['notebooks'])} ok</td></tr>"
-        for group, path, manifest in reports
-    )
-    return (
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Reports by {html.escape(by)}</title>"
-        "<style>body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem}"
-        "td,th{padding:.2rem .8rem;border-bottom:1px solid #ddd;text-align:left}</style></head><body>"
-        f"<h1>One report per {html.escape(by)}</h1><table><tr><th>{html.escape(by)}</th><th>notebooks</th></tr>"
-        f"{rows}</table></body></html>\n"
-    )
-
-
 def slug(value) -> str:
     """A folder name for a group value."""
     text = re.sub(r"[^A-Za-z0-9]+", "-", str(value)).strip("-").lower()
     return text or "group"
+
+
+# ----------------------------------------------------------------------------------- the public API
+
+
+def describe_set(review_set) -> str:
+    """One line saying what a review set holds, as the ``sce-analysis`` commands print it.
+
+    Examples
+    --------
+    >>> import sce_analysis as sce
+    >>> describe_set(sce.load("data/sample"))
+    '80 reviews from 16 areas in 5 regions, 2011–2025; 523 episodes, 1,485 coded factors, 355 findings'
+    """
+    c = dict(review_set.summary().itertuples(index=False))
+    years = f"{c['first_year']}–{c['last_year']}" if c["reviews"] else "no years"
+    return (
+        f"{c['reviews']:,} reviews from {c['areas']:,} areas in {c['regions']:,} regions, {years}; "
+        f"{c['episodes']:,} episodes, {c['coded_factors']:,} coded factors, {c['findings']:,} findings"
+    )
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """A finished report: its folder, its manifest, and how each notebook went.
+
+    Attributes
+    ----------
+    out : Path
+        The report folder.
+    manifest : dict
+        The contents of ``out/manifest.json``: parameters, input fingerprint, versions, times,
+        the status of each notebook (with the failed cell and error) and every file written.
+    """
+
+    out: Path
+    manifest: dict
+
+    @property
+    def index(self) -> Path:
+        """The landing page, ``out/index.html``."""
+        return self.out / "index.html"
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """Notebook name -> ``"ok"`` or ``"failed"``, in run order."""
+        return {entry["notebook"]: entry["status"] for entry in self.manifest["notebooks"]}
+
+    @property
+    def failed(self) -> list[dict]:
+        """The manifest entries of the notebooks that failed, each with its ``error``
+        (``cell``, ``execution_count``, ``error``, ``message``)."""
+        return [entry for entry in self.manifest["notebooks"] if entry["status"] != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        """True when every notebook ran to the end."""
+        return not self.failed
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A finished sweep: one :class:`ReportResult` per group, and the sweep's own index.
+
+    Attributes
+    ----------
+    out : Path
+        The sweep folder, holding one report folder per group.
+    by : str
+        The review column swept over (``region``, ``area``, ``year`` or ``review_type``).
+    reports : dict
+        Group value (as in the review set: a year is an int) -> its :class:`ReportResult`, in order.
+    """
+
+    out: Path
+    by: str
+    reports: dict[object, ReportResult]
+
+    @property
+    def index(self) -> Path:
+        """The sweep's index page, ``out/index.html``, linking to every group's report."""
+        return self.out / "index.html"
+
+    @property
+    def failed(self) -> dict[object, list[dict]]:
+        """Group -> the manifest entries of its failed notebooks, for the groups with a failure."""
+        return {group: result.failed for group, result in self.reports.items() if result.failed}
+
+    @property
+    def ok(self) -> bool:
+        """True when every notebook of every group ran to the end."""
+        return not self.failed
+
+
+@dataclass
+class _Request:
+    """A report request checked against the notebooks and the data, before any kernel starts."""
+
+    selected: dict[str, Path]
+    per_notebook: dict[str, dict]
+    review_set: object  # the reviews in scope
+
+    @property
+    def data_dir(self) -> str:
+        return next(iter(self.per_notebook.values()))["data_dir"]
+
+
+def _check_request(data_dir, parameters, *, notebooks, notebook_dir, publication, jobs) -> _Request:
+    """Check options, parameters, data and scope, in that order; raise on the first that fails."""
+    if jobs < 1:
+        raise ParameterError("--jobs must be at least 1.")
+    given = dict(parameters or {})
+    for name, option in (("data_dir", "data_dir"), ("out_dir", "out")):
+        if name in given:
+            raise ParameterError(f"give {name} as the argument {option}, not among the parameters.")
+    given["data_dir"] = os.fspath(data_dir) if isinstance(data_dir, os.PathLike) else data_dir
+    if publication:
+        given["publication"] = True
+    if notebooks is not None and not isinstance(notebooks, str):
+        notebooks = ",".join(str(n) for n in notebooks)
+    selected = select_notebooks(notebooks, notebook_dir)
+    per_notebook = resolve_parameters(declared_parameters(selected), given)
+    first = next(iter(per_notebook.values()))
+    problems, review_set = read_checked(first["data_dir"])
+    if problems:
+        raise DataValidationError(problems, folder=first["data_dir"])
+    scoped = in_scope(review_set, first)
+    if len(scoped.reviews) == 0:
+        raise ParameterError("the filters leave no review in scope. Widen them.")
+    return _Request(selected, per_notebook, scoped)
+
+
+def report(
+    data_dir,
+    out=None,
+    *,
+    parameters: dict | None = None,
+    notebooks=None,
+    notebook_dir=None,
+    publication: bool = False,
+    jobs: int = 2,
+    overwrite: bool = False,
+    log=None,
+) -> ReportResult:
+    """Run the notebook suite on a review set into a report folder (``sce-analysis report``).
+
+    Every check is made before any kernel starts: the options, each parameter's name, type and
+    value against the notebooks' declarations, the data against the contract, and the scope the
+    filters leave. Then the notebooks run (``jobs`` at a time, each in its own kernel), and the
+    folder gets code-free HTML pages, the manifest and a landing page. A failing notebook does not
+    stop the others: it is reported in the result.
+
+    Parameters
+    ----------
+    data_dir : str or path
+        The review-set folder.
+    out : str or path, optional
+        The report folder; by default ``reports/<name of data_dir>``, relative to the current folder.
+    parameters : dict, optional
+        Notebook parameters by name (see ``sce-analysis params``), such as
+        ``{"regions": ["London"], "alpha": 0.01}``. Text is cast to the declared type as the command
+        line's is, so ``{"alpha": "0.01"}`` works too. ``data_dir`` and ``out_dir`` are the
+        arguments, not parameters.
+    notebooks : str or list, optional
+        Run only these notebooks, by number or name (``"01,03"`` or ``["01", "03"]``); all by default.
+    notebook_dir : str or path, optional
+        Run the ``NN-name.ipynb`` notebooks of this folder instead of the shipped suite.
+    publication : bool, default False
+        Publication mode: small counts suppressed, free text left out (sets ``publication``).
+    jobs : int, default 2
+        Notebooks run at once.
+    overwrite : bool, default False
+        Replace the report in an existing, non-empty ``out``; only files an earlier report wrote
+        (listed in its manifest) are removed.
+    log : callable, optional
+        Called with each progress line (how many notebooks, each one started, done or failed). By
+        default the lines go to standard error; pass ``lambda line: None`` to run quietly.
+
+    Returns
+    -------
+    ReportResult
+        ``out``, ``manifest``, ``index`` (the landing page), ``statuses``, ``failed`` and ``ok``.
+
+    Raises
+    ------
+    ParameterError
+        Before any kernel starts: an unknown parameter (listing the valid ones), a wrong type or
+        value, an unknown notebook, ``jobs`` below 1, filters that leave no review, or an ``out``
+        that is not empty without ``overwrite``.
+    DataValidationError
+        Before any kernel starts, when the review set breaks the contract; ``.problems`` lists
+        every problem.
+
+    Examples
+    --------
+    >>> from sce_analysis.reports import report
+    >>> result = report("data/sample", "reports/london", parameters={"regions": ["London"]})  # doctest: +SKIP
+    >>> result.ok, result.index  # doctest: +SKIP
+    (True, PosixPath('reports/london/index.html'))
+    """
+    log = log or _to_stderr
+    request = _check_request(
+        data_dir, parameters, notebooks=notebooks, notebook_dir=notebook_dir, publication=publication, jobs=jobs
+    )
+    out = Path(out) if out is not None else Path("reports") / Path(request.data_dir).name
+    prepare_out(out, overwrite=overwrite)
+    plan = plan_report(
+        request.selected, request.per_notebook, out, label=f"Cross-review analysis of {Path(request.data_dir).name}"
+    )
+    plan.started = now()
+    log(f"{len(plan.tasks)} notebook(s) on {describe_set(request.review_set)}.")
+    execute(plan.tasks, jobs=jobs, log=log)
+    return ReportResult(out, finish(plan, ended=now(), review_set=request.review_set))
+
+
+def sweep(
+    data_dir,
+    by: str,
+    out=None,
+    *,
+    parameters: dict | None = None,
+    notebooks=None,
+    notebook_dir=None,
+    publication: bool = False,
+    jobs: int = 2,
+    overwrite: bool = False,
+    log=None,
+) -> SweepResult:
+    """Run the report once per group of a review column, each in its own folder (``sce-analysis sweep``).
+
+    The checks are those of :func:`report`, all made before any kernel starts; then the notebooks
+    of every group run together, ``jobs`` at a time. Each group's report keeps the other filters
+    and restricts its own column (``regions``, ``areas``, ``years`` or ``review_types``) to the
+    group. ``out/index.html`` links to every group's report.
+
+    Parameters
+    ----------
+    data_dir : str or path
+        The review-set folder.
+    by : str
+        ``"region"``, ``"area"``, ``"year"`` or ``"review_type"``.
+    out : str or path, optional
+        The sweep folder; by default ``reports/<name of data_dir>``. Each group gets a sub-folder
+        named after it (``north-west``, ``2019``).
+    parameters, notebooks, notebook_dir, publication, jobs, overwrite, log
+        As in :func:`report`.
+
+    Returns
+    -------
+    SweepResult
+        ``out``, ``by``, ``reports`` (group -> :class:`ReportResult`), ``index``, ``failed`` and ``ok``.
+
+    Raises
+    ------
+    ParameterError
+        As in :func:`report`, and for a ``by`` that is not one of the four columns.
+    DataValidationError
+        When the review set breaks the contract.
+
+    Examples
+    --------
+    >>> from sce_analysis.reports import sweep
+    >>> result = sweep("data/sample", "region", "reports/by-region", notebooks="01")  # doctest: +SKIP
+    >>> sorted(result.reports)  # doctest: +SKIP
+    ['London and South East', 'Midlands', 'North East and Yorkshire', 'North West', 'South West']
+    """
+    log = log or _to_stderr
+    request = _check_request(
+        data_dir, parameters, notebooks=notebooks, notebook_dir=notebook_dir, publication=publication, jobs=jobs
+    )
+    if by not in SWEEP_PARAMETER:
+        raise ParameterError(f"--by must be one of {', '.join(SWEEP_PARAMETER)}; not {by!r}.")
+    out = Path(out) if out is not None else Path("reports") / Path(request.data_dir).name
+    groups = sorted(request.review_set.reviews[by].dropna().unique().tolist())
+    prepare_out(out, overwrite=overwrite)
+    parameter = SWEEP_PARAMETER[by]
+    plans = {}
+    for group in groups:
+        value = [int(group), int(group)] if by == "year" else [str(group)]
+        per_group = {
+            nb: {**params, parameter: value} if parameter in params else params
+            for nb, params in request.per_notebook.items()
+        }
+        folder = out / slug(group)
+        folder.mkdir(parents=True, exist_ok=True)
+        plans[group] = plan_report(request.selected, per_group, folder, label=f"{by} {group}: cross-review analysis")
+        plans[group].started = now()
+    log(f"{len(plans)} report(s) by {by}, {len(request.selected)} notebook(s) each.")
+    execute([task for plan in plans.values() for task in plan.tasks], jobs=jobs, log=log)
+    reports = {
+        group: ReportResult(
+            plan.out, finish(plan, ended=now(), review_set=in_scope(request.review_set, plan.parameters))
+        )
+        for group, plan in plans.items()
+    }
+    finish_sweep(out, by, [(group, result.out, result.manifest) for group, result in reports.items()])
+    return SweepResult(out, by, reports)
