@@ -73,6 +73,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "per_review_counts",
             "coder_agreement",
             "agreement_overview",
+            "factor_drilldown",
         ],
         "charts": [
             "style",
@@ -89,6 +90,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "plot_coverage",
             "save_figure",
         ],
+        "publish": ["Policy"],
         "reports": ["Run", "start_run"],
         "explorer": ["Explorer", "explore"],
     },

@@ -15,6 +15,8 @@ from pathlib import Path
 from . import __version__
 from .errors import DataValidationError, ParameterError, SceAnalysisError
 from .exchange.crosswalk import combine, crosswalk
+from .publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD
+from .publish.policy import Policy
 from .reports.runner import (
     ReportResult,
     declared_parameters,
@@ -295,9 +297,33 @@ def _chart_options(parser: argparse.ArgumentParser) -> None:
     """The options the gallery and the deck share."""
     parser.add_argument("--data", default="data/sample", help="the review-set folder (default: data/sample)")
     parser.add_argument("--seed", type=int, default=0, help="seed for themes and layouts (default 0)")
-    parser.add_argument("--publication", action="store_true", help="suppress small counts (publication mode)")
-    parser.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
+    _publication_options(parser)
     parser.set_defaults(run=_gallery)
+
+
+def _publication_options(parser: argparse.ArgumentParser) -> None:
+    """The publication options of the gallery, the deck and the dashboard."""
+    parser.add_argument(
+        "--publication", action="store_true", help="suppress small counts and figures on few areas; no free text"
+    )
+    parser.add_argument(
+        "--suppress-below",
+        type=int,
+        default=DEFAULT_THRESHOLD,
+        metavar="N",
+        help=f"in publication mode, counts below N are shown as c (default {DEFAULT_THRESHOLD})",
+    )
+    parser.add_argument(
+        "--min-areas",
+        type=int,
+        default=DEFAULT_MIN_AREAS,
+        metavar="N",
+        help=f"in publication mode, a figure needs at least N areas behind it (default {DEFAULT_MIN_AREAS})",
+    )
+
+
+def _policy(args) -> Policy:
+    return Policy(publication=args.publication, threshold=args.suppress_below, min_areas=args.min_areas)
 
 
 def _gallery(args) -> int:
@@ -306,15 +332,15 @@ def _gallery(args) -> int:
     rs, status = _checked_set(args.data)
     if rs is None:
         return status
-    threshold = args.suppress_below if args.publication else None
+    policy = _policy(args)
     if args.command == "gallery":
         out = Path(args.out or "reports/gallery")
-        paths = render_gallery(rs, out, context=args.context, seed=args.seed, suppress_below=threshold)
+        paths = render_gallery(rs, out, context=args.context, seed=args.seed, policy=policy)
         print(
             f"Gallery: {out / 'index.html'}  ({sum(p.suffix == '.png' for p in paths)} charts, {args.context} context)"
         )
     else:
-        path = build_deck(rs, Path(args.out or "reports/deck.pptx"), seed=args.seed, suppress_below=threshold)
+        path = build_deck(rs, Path(args.out or "reports/deck.pptx"), seed=args.seed, policy=policy)
         print(f"Deck: {path}")
     return 0
 
@@ -326,9 +352,16 @@ def _scan(args) -> int:
 
 
 def _dashboard(args) -> int:
-    from .explorer.app import serve_dashboard  # ipywidgets, and Voila in a subprocess
+    from .explorer.dashboard import serve_dashboard  # nbformat, and Voila in a subprocess
 
-    return serve_dashboard(args.data, port=args.port, publication=args.publication, suppress_below=args.suppress_below)
+    policy = _policy(args)
+    return serve_dashboard(
+        args.data,
+        port=args.port,
+        publication=policy.publication,
+        suppress_below=policy.threshold,
+        min_areas=policy.min_areas,
+    )
 
 
 def _synthetic(args) -> int:
@@ -422,8 +455,7 @@ def _add_output_commands(commands) -> None:
     )
     dashboard.add_argument("--data", default="data/sample", metavar="DIR", help="the review-set folder")
     dashboard.add_argument("--port", type=int, default=8866, metavar="N", help="the port (default 8866)")
-    dashboard.add_argument("--publication", action="store_true", help="suppress small counts and leave out free text")
-    dashboard.add_argument("--suppress-below", type=int, default=5, metavar="N", help="in publication mode (default 5)")
+    _publication_options(dashboard)
     dashboard.set_defaults(run=_dashboard)
 
 

@@ -103,6 +103,9 @@ COUNT_COLUMNS = (
     "coded_by_any",
     "coded_by_all",
 )
+#: Counts of places and years, not of people: they obey the threshold (a table must not show "2 areas"
+#: where the scope summary shows c), but nothing else is suppressed because of them.
+PLACE_COUNTS = ("n_areas", "n_regions", "n_years", CONTRIBUTORS)
 #: A count and the total it is part of: the complement (total - count) must not be small either.
 COMPLEMENTS = {"n_units": "n_total", "n_in": "n_group", "n_reviews": "n_total"}
 #: Values computed from counts: suppressed whenever one of the counts they rest on is.
@@ -247,6 +250,9 @@ def _primary(out: pd.DataFrame, mask: pd.DataFrame, counts: list[str], threshold
         small_group = _small(out["n_total"], threshold)
         for column in counts:
             mask[column] |= small_group
+    for column in PLACE_COUNTS:
+        if column in out.columns and pd.api.types.is_numeric_dtype(out[column]):
+            mask[column] |= _small(out[column], threshold)
     # Two counts of one 2x2 table: either gives the other away through the factor's total.
     if "n_in" in mask.columns and "n_out" in mask.columns:
         both = mask["n_in"] | mask["n_out"]

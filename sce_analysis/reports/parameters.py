@@ -20,8 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD
+from ..publish.policy import Policy
 
-__all__ = ["Parameter", "CORE_PARAMETERS", "read_parameters", "cast_value", "check_core_values", "in_scope"]
+__all__ = [
+    "Parameter",
+    "CORE_PARAMETERS",
+    "read_parameters",
+    "cast_value",
+    "check_core_values",
+    "in_scope",
+    "publication_policy",
+]
 
 #: The types a parameter may be declared with.
 TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list}
@@ -196,4 +206,17 @@ def in_scope(rs, parameters: dict):
         regions=parameters.get("regions") or None,
         years=tuple(parameters["years"]) if parameters.get("years") else None,
         review_types=parameters.get("review_types") or None,
+    )
+
+
+def publication_policy(parameters: dict) -> Policy:
+    """The publication policy the parameters ask for: ``publication``, ``suppress_below`` and ``min_areas``.
+
+    >>> publication_policy({"publication": True, "suppress_below": 10})
+    Policy(publication=True, threshold=10, min_areas=3)
+    """
+    return Policy(
+        publication=bool(parameters.get("publication", False)),
+        threshold=int(parameters.get("suppress_below", DEFAULT_THRESHOLD)),
+        min_areas=int(parameters.get("min_areas", DEFAULT_MIN_AREAS)),
     )

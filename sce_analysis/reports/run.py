@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ParameterError
-from ..publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD, TABLE_FLOAT_FORMAT
+from ..publish.disclosure import TABLE_FLOAT_FORMAT
 from ..publish.policy import Policy
 from ..reviewsets.read import load
-from .parameters import check_core_values, in_scope
+from .parameters import check_core_values, in_scope, publication_policy
 
 __all__ = ["Run", "start_run", "TABLE_FLOAT_FORMAT"]
 
@@ -33,21 +33,17 @@ class Run:
     written: list[Path] = field(default_factory=list)
 
     @property
+    def policy(self) -> Policy:
+        """What this run's outputs may show (see :class:`~sce_analysis.publish.policy.Policy`)."""
+        return publication_policy(self.parameters)
+
+    @property
     def publication(self) -> bool:
-        return bool(self.parameters.get("publication"))
+        return self.policy.publication
 
     @property
     def threshold(self) -> int:
-        return int(self.parameters.get("suppress_below", DEFAULT_THRESHOLD))
-
-    @property
-    def policy(self) -> Policy:
-        """What this run's outputs may show (see :class:`~sce_analysis.publish.policy.Policy`)."""
-        return Policy(
-            publication=self.publication,
-            threshold=self.threshold,
-            min_areas=int(self.parameters.get("min_areas", DEFAULT_MIN_AREAS)),
-        )
+        return self.policy.threshold
 
     def table(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         """Write ``frame`` to ``tables/<name>.csv`` and return it for display.

@@ -34,10 +34,9 @@ from importlib import metadata
 from pathlib import Path
 
 from ..errors import DataValidationError, ParameterError
-from ..publish.disclosure import footer
 from ..reviewsets.read import read_checked
 from .pages import landing_page, sweep_page
-from .parameters import Parameter, cast_value, check_core_values, in_scope, read_parameters
+from .parameters import Parameter, cast_value, check_core_values, in_scope, publication_policy, read_parameters
 
 __all__ = [
     "report",
@@ -338,18 +337,17 @@ def finish_sweep(out: Path, by: str, reports: list[tuple[str, Path, dict]]) -> N
 
 def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
     """Write the HTML pages, the manifest and the landing page of a finished report."""
-    publication = bool(plan.parameters.get("publication"))
-    threshold = int(plan.parameters.get("suppress_below", 5))
+    policy = publication_policy(plan.parameters)
     for task in plan.tasks:
         page = export_html(task, plan.out)
-        if page is not None and publication:
-            banner = f"<p style='font-weight:bold;margin:1rem'>{html.escape(footer(threshold))}</p>"
+        if page is not None and policy.publication:
+            banner = f"<p style='font-weight:bold;margin:1rem'>{html.escape(policy.footer())}</p>"
             text = re.sub(
                 r"(<body[^>]*>)", r"\1" + banner.replace("\\", "\\\\"), page.read_text(encoding="utf-8"), count=1
             )
             page.write_text(text, encoding="utf-8")
-    if publication and (plan.out / "tables").is_dir():
-        (plan.out / "tables" / "README.txt").write_text(footer(threshold) + "\n", encoding="utf-8")
+    if policy.publication and (plan.out / "tables").is_dir():
+        (plan.out / "tables" / "README.txt").write_text(policy.footer() + "\n", encoding="utf-8")
     outputs = sorted(
         str(p.relative_to(plan.out))
         for sub in ("notebooks", "html", "tables", "figures")
@@ -360,7 +358,7 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
         "report": plan.label or "sce_analysis report",
         "parameters": plan.parameters,
         "input": {"data_dir": str(plan.data_dir), **fingerprint(plan.data_dir)},
-        "publication": {"mode": publication, "suppress_below": threshold},
+        "publication": policy.describe(),
         "versions": {"python": platform.python_version(), **_versions()},
         "started": plan.started,
         "ended": ended,
