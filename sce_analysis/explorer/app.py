@@ -320,7 +320,7 @@ class Explorer:
         state = self._state_key(key)
         if self._rendered.get(key) == state:
             return
-        from ..charts.drawing import draft
+        from ..charts import draft
 
         try:
             with contextlib.nullcontext() if self.full_charts else draft():
@@ -463,7 +463,7 @@ class Explorer:
             plt.close(figure)
 
     def _tab_recurrence(self):
-        from ..charts.drawing import plot_prevalence
+        from ..charts import plot_prevalence
 
         if not self._mask.any():
             return _message_png("No reviews in scope: widen the filters."), ""
@@ -489,14 +489,14 @@ class Explorer:
         from matplotlib.figure import Figure
 
         from ..charts import style
-        from ..charts.drawing import _horizontal_bars
+        from ..charts.bars import horizontal_bars
 
         figure = Figure(figsize=(8.5, 0.3 * len(rows) + 1.0))
         FigureCanvasAgg(figure)
         ax = figure.add_axes((0.42, 0.9 / figure.get_figheight(), 0.55, 1 - 1.25 / figure.get_figheight()))
         labels = [style.wrap_label(text, 42) for text in labels]
         share_max = float(np.nanmax(rows["ci_high"].to_numpy(dtype=float), initial=0.0))
-        _horizontal_bars(ax, rows, labels, colors, share_max=share_max, kwargs={})
+        horizontal_bars(ax, rows, labels, colors, share_max=share_max, kwargs={})
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         ax.set_xlabel(xlabel)
@@ -507,7 +507,7 @@ class Explorer:
         return buffer.getvalue()
 
     def _tab_network(self):
-        from ..charts.drawing import plot_factor_network
+        from ..charts import plot_factor_network
         from ..stats.networks import factor_network, node_metrics
 
         graph = factor_network(
@@ -525,7 +525,7 @@ class Explorer:
         return self._png(plot_factor_network(graph)), self._table_html(self._published(table))
 
     def _tab_themes(self):
-        from ..charts.drawing import plot_cooccurrence
+        from ..charts import plot_cooccurrence
         from ..stats.networks import factor_pairs, systemic_themes
 
         subset = self._subset()
@@ -559,7 +559,7 @@ class Explorer:
         )
 
     def _tab_sequences(self):
-        from ..charts.drawing import plot_sequences
+        from ..charts import plot_sequences
         from ..stats.networks import factor_sequences
 
         sequences = self._published(factor_sequences(self._subset(), polarity=self.polarity.value))
@@ -567,14 +567,14 @@ class Explorer:
         return self._png(plot_sequences(sequences, labels=labels)), self._table_html(sequences)
 
     def _tab_findings(self):
-        from ..charts.drawing import plot_finding_categories
+        from ..charts import plot_finding_categories
         from ..stats.recurrence import finding_categories
 
         table = self._published(finding_categories(self._subset()))
         return self._png(plot_finding_categories(table)), self._table_html(table)
 
     def _tab_spread(self):
-        from ..charts.drawing import plot_spread
+        from ..charts import plot_spread
         from ..stats.recurrence import factor_prevalence
 
         table = self._published(

@@ -13,7 +13,14 @@ __getattr__, __dir__, __all__ = lazy.attach(
     submodules=["gallery", "parameters", "run", "runner"],
     submod_attrs={
         "gallery": ["ChartSpec", "CHARTS", "Tables", "render_gallery", "build_deck", "chart_figure"],
-        "parameters": ["Parameter", "CORE_PARAMETERS", "read_parameters", "cast_value", "check_core_values", "in_scope"],
+        "parameters": [
+            "Parameter",
+            "CORE_PARAMETERS",
+            "read_parameters",
+            "cast_value",
+            "check_core_values",
+            "in_scope",
+        ],
         "run": ["Run", "start_run", "TABLE_FLOAT_FORMAT"],
         "runner": ["NOTEBOOK_DIR", "notebooks", "plan_report", "execute", "Task", "ReportPlan"],
     },

@@ -80,7 +80,7 @@ class Run:
         import matplotlib.pyplot as plt
         from IPython.display import Image
 
-        from ..charts.drawing import save_figure
+        from ..charts import save_figure
 
         _check_name(name)
         figure = figure_or_axes.get_figure(root=True) if hasattr(figure_or_axes, "get_figure") else figure_or_axes
