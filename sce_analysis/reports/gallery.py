@@ -23,7 +23,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ..charts import drawing as charts
+from .. import charts
 from ..charts import style
 from ..errors import ParameterError, SceAnalysisError
 from ..publish.policy import Policy
