@@ -399,7 +399,7 @@ class Explorer:
         if key not in self._subset_cache:
             self._subset_cache.clear()
             # By position from the cached mask; the presence matrices come along, sliced.
-            self._subset_cache[key] = self.rs._with_review_mask(self._mask)
+            self._subset_cache[key] = self.rs.select_reviews(self._mask)
         subset = self._subset_cache[key]
         if len(subset.reviews) == 0:
             raise ParameterError("No reviews in scope: widen the filters.")
