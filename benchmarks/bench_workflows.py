@@ -51,9 +51,9 @@ def main(argv=None) -> int:
     target = taxonomy.groupby(groups, sort=False)["factor_code"].transform("first")
     mapping = pd.DataFrame({"source_code": taxonomy["factor_code"], "target_code": target})
     position = np.arange(len(rs.reviews))
-    first = rs._with_review_mask(position < len(position) // 2)
-    second = rs._with_review_mask(position >= len(position) // 2)
-    small = rs._with_review_mask(position < args.excel_reviews)
+    first = rs.select_reviews(position < len(position) // 2)
+    second = rs.select_reviews(position >= len(position) // 2)
+    small = rs.select_reviews(position < args.excel_reviews)
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)

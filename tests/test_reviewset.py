@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import string
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import CLEAN, SAMPLE, write_set
@@ -100,7 +102,7 @@ def test_filter_carries_derived_arrays_that_equal_fresh_ones(sample):
     region = parent.reviews["region"].iloc[3]
     carried = parent.filter(regions=[region], years=(2012, 2024))
     fresh = sce.from_frames(carried.reviews, carried.episodes, carried.factors, carried.findings, carried.taxonomy)
-    assert ("presence", "episode", "good", None) in carried._cache
+    assert ("presence", "episode", "good", None) in carried.derived
     for unit in ("review", "episode"):
         for polarity in (None, "good"):
             a = sce.presence(carried, unit=unit, polarity=polarity)
@@ -110,11 +112,107 @@ def test_filter_carries_derived_arrays_that_equal_fresh_ones(sample):
     for key in ("review", "episode", "code", "episode_review"):
         assert (carried.factor_positions[key] == fresh.factor_positions[key]).all(), key
     assert (carried.coding_mask(coder="reviewer_b") == fresh.coding_mask(coder="reviewer_b")).all()
-    assert (carried._finding_review == fresh._finding_review).all()
+    assert (carried.finding_positions == fresh.finding_positions).all()
     # The library's statistics agree too.
     pd.testing.assert_frame_equal(
         sce.factor_pairs(carried, min_count=1), sce.factor_pairs(fresh, min_count=1), check_dtype=False
     )
+
+
+# --------------------------------------------------------------------------- derived values (rs.derived)
+
+
+def test_a_derived_value_is_built_once_per_set(monkeypatch):
+    rs = sce.load(SAMPLE)
+    calls = []
+
+    def build():
+        calls.append(1)
+        return np.arange(len(rs.reviews))
+
+    first = rs.derived.get("numbers", build, follows="reviews")
+    second = rs.derived.get("numbers", build, follows="reviews")
+    assert first is second and len(calls) == 1
+    # The library's own values go through the same cache: a presence matrix is built once per set.
+    presence_module = importlib.import_module("sce_analysis.stats.presence")
+    built = []
+    real_build = presence_module._build
+    monkeypatch.setattr(presence_module, "_build", lambda *args: built.append(args[1:]) or real_build(*args))
+    a = sce.presence(rs, unit="episode")
+    b = sce.presence(rs, unit="episode")
+    assert a is b and built == [("episode", None, None)]
+    sce.presence(rs, unit="review")
+    assert built == [("episode", None, None), ("review", None, None)]
+
+
+def test_a_filtered_set_carries_exactly_the_values_that_follow_and_they_equal_fresh_ones():
+    parent = sce.load(SAMPLE)
+    for unit in ("review", "episode"):
+        for polarity in (None, "problematic"):
+            sce.presence(parent, unit=unit, polarity=polarity)
+    for coder in (None, "reviewer_b"):
+        parent.coding_mask(coder=coder)
+    parent.derived.get("review_ids", lambda: parent.reviews["review_id"], follows="reviews")
+    parent.derived.get("factor_codes", lambda: parent.factors["factor_code"].to_numpy(), follows="factors")
+    parent.derived.get("review_count", lambda: len(parent.reviews))  # follows nothing
+    parent.derived.get("finding_count", lambda: len(parent.findings), follows=None)
+    keep = parent.reviews["year"].between(2014, 2021).to_numpy() & parent.reviews["region"].ne("Midlands").to_numpy()
+    carried = parent.select_reviews(keep)
+
+    following = {key for key in parent.derived if parent.derived.follows(key) is not None}
+    assert following >= {("presence", "episode", "problematic", None), ("coding_mask", "reviewer_b")}
+    assert set(carried.derived.keys()) == following
+    assert "review_count" not in carried.derived and "finding_count" not in carried.derived
+
+    fresh = sce.from_frames(carried.reviews, carried.episodes, carried.factors, carried.findings, carried.taxonomy)
+    assert len(fresh.derived) == 0
+    for unit in ("review", "episode"):
+        for polarity in (None, "problematic"):
+            a = carried.derived.get(("presence", unit, polarity, None), lambda: pytest.fail("rebuilt"))
+            b = sce.presence(fresh, unit=unit, polarity=polarity)
+            assert a.matrix.shape == b.matrix.shape and (a.matrix != b.matrix).nnz == 0
+            pd.testing.assert_frame_equal(a.units, b.units, check_dtype=False)
+    for coder in (None, "reviewer_b"):
+        mask = carried.derived.get(("coding_mask", coder), lambda: pytest.fail("rebuilt"))
+        assert np.array_equal(mask, fresh.coding_mask(coder=coder))
+    for key, positions in carried.factor_positions.items():
+        assert np.array_equal(positions, fresh.factor_positions[key]), key
+    assert np.array_equal(carried.finding_positions, fresh.finding_positions)
+    pd.testing.assert_series_equal(carried.derived.get("review_ids", pytest.fail), carried.reviews["review_id"])
+    assert np.array_equal(carried.derived.get("factor_codes", pytest.fail), carried.factors["factor_code"])
+
+
+def test_a_value_that_cannot_follow_a_filter_is_rebuilt_for_the_filtered_set():
+    parent = sce.load(SAMPLE)
+    assert parent.derived.get("review_count", lambda: len(parent.reviews)) == 80
+    subset = parent.filter(years=(2011, 2015))
+    calls = []
+    count = subset.derived.get("review_count", lambda: calls.append(1) or len(subset.reviews))
+    assert calls == [1] and count == len(subset.reviews) < 80
+
+
+def test_a_value_follows_a_filter_through_its_own_take_method():
+    parent = sce.load(SAMPLE)
+    seen = []
+
+    def follow(value, selection):
+        seen.append(selection)
+        return value[selection.episodes]
+
+    parent.derived.get("sequence", lambda: parent.episodes["sequence"].to_numpy(), follows=follow)
+    subset = parent.filter(years=(2016, 2019))
+    assert len(seen) == 1 and seen[0].episodes.sum() == len(subset.episodes)
+    assert np.array_equal(subset.derived.get("sequence", pytest.fail), subset.episodes["sequence"].to_numpy())
+    with pytest.raises(ValueError, match="follows must be one of"):
+        parent.derived.get("bad", lambda: 1, follows="areas")
+
+
+def test_select_reviews_is_filter_by_position(sample):
+    keep = sample.reviews["region"].eq("Midlands").to_numpy()
+    by_position = sample.select_reviews(keep)
+    assert by_position.equals(sample.filter(regions="Midlands"))
+    with pytest.raises(sce.ParameterError, match="one True or False per review"):
+        sample.select_reviews(keep[:-1])
 
 
 def test_filter_to_nothing_gives_an_empty_but_whole_set(sample):

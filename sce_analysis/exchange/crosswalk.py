@@ -32,20 +32,9 @@ import pandas as pd
 
 from ..errors import DataValidationError, ParameterError
 from ..reviewsets.contract import FILES, Column, FileSpec
-from ..reviewsets.read import (
-    Problem,
-    _as_text,
-    _key_strings,
-    _name_columns,
-    _Problems,
-    _Raw,
-    _read_raw,
-    _type_column,
-    from_frames,
-    load,
-    read_taxonomy,
-)
+from ..reviewsets.read import Problem, from_frames, load, read_taxonomy
 from ..reviewsets.reviewset import ReviewSet
+from ..reviewsets.tables import ProblemList, as_text, read_table, row_keys
 
 __all__ = ["read_crosswalk", "crosswalk", "combine"]
 
@@ -83,19 +72,13 @@ class _Map:
     clean: bool  # False when the map itself has problems
 
 
-def _raw_map(mapping, problems: _Problems) -> _Raw | None:
-    """Read a map given as a path, a DataFrame or a dict into text cells indexed by line."""
+def _map_source(mapping, problems: ProblemList) -> tuple[pd.DataFrame | Path, FileSpec] | None:
+    """A map given as a path, a DataFrame or a dict, as a frame or a file with the spec that names it."""
     if isinstance(mapping, Mapping):
         mapping = pd.DataFrame({"source_code": list(mapping.keys()), "target_code": list(mapping.values())})
     if isinstance(mapping, pd.DataFrame):
         # As from_frames does: each value as the text a CSV file would hold, lines = position + 2.
-        header = [str(c).strip() for c in mapping.columns]
-        positional = pd.DataFrame(
-            {f"_{i}": _as_text(mapping.iloc[:, i]).str.strip().to_numpy() for i in range(mapping.shape[1])},
-            index=pd.RangeIndex(2, len(mapping) + 2, name="line"),
-        )
-        spec = _map_spec(_MAP_FRAME_NAME)
-        return _Raw(spec, _name_columns(header, positional, spec, problems))
+        return mapping, _map_spec(_MAP_FRAME_NAME)
     if not isinstance(mapping, (str, os.PathLike)):
         raise ParameterError(
             f"mapping must be the path of a crosswalk CSV file or a DataFrame with columns source_code and "
@@ -116,12 +99,12 @@ def _raw_map(mapping, problems: _Problems) -> _Raw | None:
             "target_code.",
         )
         return None
-    return _read_raw(path.parent, _map_spec(name), problems)
+    return path, _map_spec(name)
 
 
-def _check_map(mapping, problems: _Problems) -> _Map | None:
+def _check_map(mapping, problems: ProblemList) -> _Map | None:
     """Read and check a map; None when it cannot be read at all (its problems are reported)."""
-    found = _Problems()
+    found = ProblemList()
     checked = _checked_map(mapping, found)
     _add_all(problems, found.sorted())
     if checked is not None:
@@ -129,15 +112,15 @@ def _check_map(mapping, problems: _Problems) -> _Map | None:
     return checked
 
 
-def _checked_map(mapping, problems: _Problems) -> _Map | None:
-    raw = _raw_map(mapping, problems)
-    if raw is None:
+def _checked_map(mapping, problems: ProblemList) -> _Map | None:
+    source = _map_source(mapping, problems)
+    if source is None:
         return None
-    name = raw.spec.filename
-    frame = pd.DataFrame(
-        {column.name: _type_column(raw, column, problems) for column in _MAP_COLUMNS}, index=raw.frame.index
-    )
-    if any(column.name not in raw.frame.columns for column in _MAP_COLUMNS):
+    table, spec = source
+    name = spec.filename
+    # Repeated source codes are checked below: an exact repeat is accepted, a second target is not.
+    frame = read_table(table, spec, problems, unique_key=False)
+    if frame is None:
         return None
     rows = frame.dropna()
     # Exact repeats (same source, same target) are harmless, as when rows are pasted twice: they
@@ -207,7 +190,7 @@ def read_crosswalk(path: str | os.PathLike) -> pd.DataFrame:
     ...     print(error.problems[0])
     map.csv, line 3, column source_code: source code 'fam_hostile' is mapped to 'N02' here but to 'N01' on line 2; ...
     """
-    problems = _Problems()
+    problems = ProblemList()
     checked = _check_map(path, problems)
     if problems or checked is None:
         raise DataValidationError(problems.sorted())
@@ -224,12 +207,12 @@ def _renamed(found: list[Problem], old: str, new: str) -> list[Problem]:
     return [replace(p, file=new) if p.file == old else p for p in found]
 
 
-def _add_all(problems: _Problems, found: list[Problem]) -> None:
+def _add_all(problems: ProblemList, found: list[Problem]) -> None:
     for p in found:
         problems.add(p.file, p.line, p.column, p.value, p.message)
 
 
-def _target_taxonomy(taxonomy, problems: _Problems) -> tuple[pd.DataFrame | None, str]:
+def _target_taxonomy(taxonomy, problems: ProblemList) -> tuple[pd.DataFrame | None, str]:
     """The target frame as a typed taxonomy frame, and the name problems give it (None if broken)."""
     if isinstance(taxonomy, ReviewSet):
         return taxonomy.taxonomy, f"the taxonomy of {taxonomy.source or 'the target review set'}"
@@ -248,7 +231,7 @@ def _target_taxonomy(taxonomy, problems: _Problems) -> tuple[pd.DataFrame | None
         return None, name
 
 
-def _check_targets(target_map: _Map, taxonomy: pd.DataFrame, taxonomy_name: str, problems: _Problems) -> None:
+def _check_targets(target_map: _Map, taxonomy: pd.DataFrame, taxonomy_name: str, problems: ProblemList) -> None:
     """Every target code of the map must be a code of the target frame."""
     known = pd.Index(taxonomy["factor_code"].dropna().unique())
     rows = target_map.rows
@@ -286,7 +269,7 @@ def _code_uses(rs: ReviewSet) -> pd.DataFrame:
     return uses.astype({"file": "str", "line": "int64", "code": "str"})
 
 
-def _check_unmapped(rs: ReviewSet, target_map: _Map, problems: _Problems) -> None:
+def _check_unmapped(rs: ReviewSet, target_map: _Map, problems: ProblemList) -> None:
     """Report each code the map does not cover once, where it is first used, with how often it is used."""
     uses = _code_uses(rs)
     missing = uses[~uses["code"].isin(target_map.target_of.index)]
@@ -322,7 +305,7 @@ def _joined_distinct(values: pd.Series, groups: np.ndarray, separator: str, *, s
     return joined.reindex(pd.unique(groups))
 
 
-def _recode_factors(rs: ReviewSet, target_map: _Map, problems: _Problems) -> pd.DataFrame:
+def _recode_factors(rs: ReviewSet, target_map: _Map, problems: ProblemList) -> pd.DataFrame:
     """Recode ``factors``, merging rows that meet on one key; report merges that disagree on polarity."""
     factors = rs.factors.reset_index(drop=True)
     origin = factors["source_code"] if "source_code" in factors.columns else pd.Series(np.nan, index=factors.index)
@@ -330,7 +313,7 @@ def _recode_factors(rs: ReviewSet, target_map: _Map, problems: _Problems) -> pd.
         factor_code=factors["factor_code"].map(target_map.target_of),
         source_code=origin.astype("str").fillna(factors["factor_code"]),
     )
-    key = _key_strings(recoded, _FACTOR_KEY).where(recoded["factor_code"].notna())
+    key = row_keys(recoded, _FACTOR_KEY).where(recoded["factor_code"].notna())
     merged = key.notna() & key.duplicated(keep=False)
     if not merged.any():
         return recoded
@@ -466,7 +449,7 @@ def crosswalk(rs: ReviewSet, mapping, *, taxonomy=None) -> ReviewSet:
     """
     if not isinstance(rs, ReviewSet):
         raise ParameterError(f"rs must be a ReviewSet, such as sce_analysis.load(folder); got {type(rs).__name__}.")
-    problems = _Problems()
+    problems = ProblemList()
     target_map = _check_map(mapping, problems)
     if target_map is None:  # the map cannot be read, so nothing can be checked against it
         raise DataValidationError(problems.sorted())
@@ -511,7 +494,7 @@ def _set_file(rs: ReviewSet, label: str, name: str) -> str:
     return f"{label}/{name}.{'parquet' if parquet else 'csv'}"
 
 
-def _check_clashes(sets: list[ReviewSet], labels: list[str], problems: _Problems) -> None:
+def _check_clashes(sets: list[ReviewSet], labels: list[str], problems: ProblemList) -> None:
     """One problem per review_id that a later set repeats, naming both sets."""
     ids = pd.concat(
         [
@@ -539,11 +522,11 @@ _NOT_ONE_FRAME = "the sets are not coded in one frame. Fix: crosswalk them to on
 
 def _taxonomy_text(rs: ReviewSet) -> pd.DataFrame:
     """The contract columns of a set's taxonomy as text, indexed by code, with each code's line."""
-    text = pd.DataFrame({c: _as_text(rs.taxonomy[c]) for c in _TAXONOMY_COLUMNS})
+    text = pd.DataFrame({c: as_text(rs.taxonomy[c]) for c in _TAXONOMY_COLUMNS})
     return text.assign(_line=np.arange(len(text)) + 2).set_index("factor_code")
 
 
-def _check_frames(sets: list[ReviewSet], labels: list[str], problems: _Problems) -> pd.DataFrame | None:
+def _check_frames(sets: list[ReviewSet], labels: list[str], problems: ProblemList) -> pd.DataFrame | None:
     """Check that the sets share one coding frame; return the taxonomy of the result (None: derived)."""
     given = [i for i, rs in enumerate(sets) if rs.taxonomy_given]
     if not given:
@@ -651,7 +634,7 @@ def combine(sets, *, names=None) -> ReviewSet:
     sets = list(sets)
     if not sets:
         raise ParameterError("sets is empty: give at least one review set or folder.")
-    problems = _Problems()
+    problems = ProblemList()
     loaded: list[ReviewSet | None] = []
     for item in sets:
         if isinstance(item, ReviewSet):

@@ -44,9 +44,11 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import DataValidationError, ParameterError
 from ..reviewsets.contract import FILES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS, Column
+from ..reviewsets.folders import check_new_folder, current_umask, save_new_folder
 from ..reviewsets.frames import default_coding_frame
-from ..reviewsets.read import _FIRST_YEAR, _LAST_YEAR, Problem, from_frames, read_taxonomy
-from ..reviewsets.reviewset import ReviewSet, _umask, check_new_folder, save_new_folder
+from ..reviewsets.read import Problem, from_frames, read_taxonomy
+from ..reviewsets.reviewset import ReviewSet
+from ..reviewsets.tables import FIRST_YEAR, LAST_YEAR
 
 __all__ = ["SHEETS", "write_template", "read_workbooks", "import_workbooks", "export_workbook"]
 
@@ -503,12 +505,12 @@ def _validation(kind: str, column: Column, n_codes: int) -> DataValidation | Non
         return DataValidation(
             type="whole",
             operator="between",
-            formula1=str(_FIRST_YEAR),
-            formula2=str(_LAST_YEAR),
+            formula1=str(FIRST_YEAR),
+            formula2=str(LAST_YEAR),
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="Not a year",
-            error=f"Write the year as four digits, between {_FIRST_YEAR} and {_LAST_YEAR}.",
+            error=f"Write the year as four digits, between {FIRST_YEAR} and {LAST_YEAR}.",
         )
     else:
         return None
@@ -676,7 +678,7 @@ def _save(workbook: Workbook, path: Path) -> Path:
         # openpyxl's save_workbook stamps the current time; its writer, given our archive, does not.
         with _FixedTimeZip(temporary, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             ExcelWriter(workbook, archive).save()
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, 0o666 & ~current_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

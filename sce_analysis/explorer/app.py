@@ -28,16 +28,10 @@ import numpy as np
 import pandas as pd
 
 from ..charts import style
-from ..charts.bars import horizontal_bars
-from ..charts.drawing import (
-    draft,
-    plot_cooccurrence,
-    plot_factor_network,
-    plot_finding_categories,
-    plot_prevalence,
-    plot_sequences,
-    plot_spread,
-)
+from ..charts.bars import horizontal_bars, plot_finding_categories, plot_prevalence
+from ..charts.common import draft
+from ..charts.heatmaps import plot_cooccurrence, plot_spread
+from ..charts.networks import plot_factor_network, plot_sequences
 from ..errors import ParameterError, SceAnalysisError
 from ..publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD
 from ..publish.policy import Policy

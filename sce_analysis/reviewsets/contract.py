@@ -2,8 +2,9 @@
 
 A review set is a folder of UTF-8 CSV files (see ``shared/data-contract.md`` and the README).
 This module states what each file holds: its columns, which are required, what kind of value
-each takes, and each file's key. :mod:`sce_analysis.reviewsets.read` reads and checks files against these
-declarations, and :meth:`sce_analysis.ReviewSet.save` writes them back in the same shape.
+each takes, and each file's key. :mod:`~sce_analysis.reviewsets.rules` checks files against these
+declarations, :mod:`~sce_analysis.reviewsets.read` reads them, and :meth:`sce_analysis.ReviewSet.save`
+writes them back in the same shape.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ __all__ = [
     "SCIE_CATEGORY_LABELS",
     "SCIE_CATEGORY_SHORT_LABELS",
     "FILES",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "Column",
     "FileSpec",
+    "fold_name",
     "normalise_category",
 ]
 
@@ -50,17 +54,23 @@ APPRAISALS: tuple[str, ...] = ("good", "problematic", "mixed", "neutral")
 POLARITIES: tuple[str, ...] = ("problematic", "good")
 #: Where a contributory factor originates (SCIE Guide 24, Appendix 5), from the front line outward.
 LEVELS: tuple[str, ...] = ("frontline", "local_strategic", "national")
+#: The years a ``year`` column accepts, both included.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
-def _fold(text: str) -> str:
-    """Lower case, with punctuation and spacing removed: how category names are compared."""
+def fold_name(text: str) -> str:
+    """Lower case, with punctuation and spacing removed: how category and column names are compared.
+
+    >>> fold_name("Human-tool operation")
+    'humantooloperation'
+    """
     return re.sub(r"[\W_]+", "", text.lower())
 
 
 _CATEGORY_LOOKUP: dict[str, str] = {}
 for _key in SCIE_CATEGORIES:
     for _name in (_key, SCIE_CATEGORY_LABELS[_key], SCIE_CATEGORY_SHORT_LABELS[_key]):
-        _CATEGORY_LOOKUP[_fold(_name)] = _key
+        _CATEGORY_LOOKUP[fold_name(_name)] = _key
 
 
 def normalise_category(value: str) -> str | None:
@@ -77,7 +87,7 @@ def normalise_category(value: str) -> str | None:
     >>> normalise_category("Supervision") is None
     True
     """
-    return _CATEGORY_LOOKUP.get(_fold(value))
+    return _CATEGORY_LOOKUP.get(fold_name(value))
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,7 @@ class Column:
 
     - ``id``: an identifier; it may not contain ``;``, which separates lists;
     - ``text``: free text, kept as written;
-    - ``year``: a four-digit whole year;
+    - ``year``: a four-digit whole year from :data:`FIRST_YEAR` to :data:`LAST_YEAR`;
     - ``int``: a whole number;
     - ``date``: an ISO ``YYYY-MM-DD`` date;
     - ``vocab``: one word of ``vocabulary``, exactly;

@@ -14,9 +14,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from .cache import DerivedCache, RowSelection
 from .contract import FILES, SCIE_CATEGORIES
-from .read import _as_text
+from .csvfiles import csv_text
+from .folders import check_new_folder, current_umask, save_new_folder
+from .parquet import write_parquet
 
+# check_new_folder and save_new_folder live in folders; they are named here too, as before 0.2.0.
 __all__ = ["ReviewSet", "check_new_folder", "save_new_folder"]
 
 
@@ -41,7 +45,8 @@ class ReviewSet:
     :attr:`finding_episodes` and :attr:`finding_factors`.
 
     A ReviewSet is not changed in place: :meth:`filter` returns a new one. Treat its frames as
-    read-only, and copy one before changing it.
+    read-only, and copy one before changing it. What is computed from it (positions, coder masks,
+    presence matrices) is kept in :attr:`derived`, a :class:`~sce_analysis.reviewsets.cache.DerivedCache`.
     """
 
     reviews: pd.DataFrame
@@ -51,9 +56,9 @@ class ReviewSet:
     taxonomy: pd.DataFrame
     source: str | None = field(default=None, compare=False)
     taxonomy_given: bool = True
-    # Derived arrays (positions, coder masks, presence matrices), computed once per set. A
-    # ReviewSet is never changed in place, so they cannot go stale.
-    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: Values computed from the set once (positions, coder masks, presence matrices); those that can
+    #: follow a filter are carried into the filtered set (see :meth:`select_reviews`).
+    derived: DerivedCache = field(default_factory=DerivedCache, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------------ link tables
 
@@ -106,38 +111,52 @@ class ReviewSet:
         """Which rows of ``factors`` :meth:`codings` keeps, as a boolean array (computed once per coder)."""
         if coder is not None and coder not in self.coders:
             raise ParameterError(f"coder {coder!r} coded nothing in this set; coders are {self.coders}.")
-        key = ("coding_mask", coder)
-        if key not in self._cache:
-            episode = self.factor_positions["episode"]
-            who, names = pd.factorize(self.factors["coder"].fillna(""), sort=False)
-            # The first row of each episode in file order names its first coder.
-            first_row = np.full(len(self.episodes), -1, dtype=np.int64)
-            order = np.arange(len(episode))[::-1]
-            first_row[episode[order]] = order
-            if len(who) == 0:
-                self._cache[key] = np.zeros(0, dtype=bool)
-                return self._cache[key]
-            chosen = np.where(first_row >= 0, who[np.maximum(first_row, 0)], -1)
-            if coder is not None:
-                did = np.zeros(len(self.episodes), dtype=bool)
-                did[episode[who == names.get_loc(coder)]] = True
-                chosen = np.where(did, names.get_loc(coder), chosen)
-            self._cache[key] = who == chosen[episode]
-        return self._cache[key]
+        # The first coder of an episode depends on that episode's rows only, and a filter keeps or
+        # drops whole episodes: the mask follows a filter along the rows of factors.
+        return self.derived.get(("coding_mask", coder), lambda: self._coding_mask(coder), follows="factors")
+
+    def _coding_mask(self, coder: str | None) -> np.ndarray:
+        episode = self.factor_positions["episode"]
+        who, names = pd.factorize(self.factors["coder"].fillna(""), sort=False)
+        if len(who) == 0:
+            return np.zeros(0, dtype=bool)
+        # The first row of each episode in file order names its first coder.
+        first_row = np.full(len(self.episodes), -1, dtype=np.int64)
+        order = np.arange(len(episode))[::-1]
+        first_row[episode[order]] = order
+        chosen = np.where(first_row >= 0, who[np.maximum(first_row, 0)], -1)
+        if coder is not None:
+            did = np.zeros(len(self.episodes), dtype=bool)
+            did[episode[who == names.get_loc(coder)]] = True
+            chosen = np.where(did, names.get_loc(coder), chosen)
+        return who == chosen[episode]
 
     @property
     def factor_positions(self) -> dict[str, np.ndarray]:
-        """For each row of ``factors``: the positions of its review, episode and code in their frames."""
-        if "factor_positions" not in self._cache:
-            reviews = pd.Index(self.reviews["review_id"])
-            episodes = pd.MultiIndex.from_frame(self.episodes[["review_id", "episode_id"]])
-            self._cache["factor_positions"] = {
-                "review": reviews.get_indexer(self.factors["review_id"]),
-                "episode": episodes.get_indexer(pd.MultiIndex.from_frame(self.factors[["review_id", "episode_id"]])),
-                "code": pd.Index(self.taxonomy["factor_code"]).get_indexer(self.factors["factor_code"]),
-                "episode_review": reviews.get_indexer(self.episodes["review_id"]),
-            }
-        return self._cache["factor_positions"]
+        """For each row of ``factors``: the positions of its review, episode and code in their frames.
+
+        Keys ``review``, ``episode`` and ``code``, one item per row of ``factors``; and
+        ``episode_review``, the position of each episode's review, one item per row of ``episodes``.
+        """
+        return self.derived.get("factor_positions", self._factor_positions, follows=_positions_after_filter)
+
+    def _factor_positions(self) -> dict[str, np.ndarray]:
+        reviews = pd.Index(self.reviews["review_id"])
+        episodes = pd.MultiIndex.from_frame(self.episodes[["review_id", "episode_id"]])
+        return {
+            "review": reviews.get_indexer(self.factors["review_id"]),
+            "episode": episodes.get_indexer(pd.MultiIndex.from_frame(self.factors[["review_id", "episode_id"]])),
+            "code": pd.Index(self.taxonomy["factor_code"]).get_indexer(self.factors["factor_code"]),
+            "episode_review": reviews.get_indexer(self.episodes["review_id"]),
+        }
+
+    @property
+    def finding_positions(self) -> np.ndarray:
+        """For each row of ``findings``: the position of its review in ``reviews``."""
+        return self.derived.get("finding_positions", self._finding_positions, follows=_finding_positions_after_filter)
+
+    def _finding_positions(self) -> np.ndarray:
+        return pd.Index(self.reviews["review_id"]).get_indexer(self.findings["review_id"])
 
     # ------------------------------------------------------------------ filter
 
@@ -172,7 +191,7 @@ class ReviewSet:
         if years is not None:
             first, last = _year_range(years)
             keep &= self.reviews["year"].between(first, last)
-        return self._with_review_mask(keep.to_numpy(dtype=bool))
+        return self.select_reviews(keep.to_numpy(dtype=bool))
 
     def _known_values(self, column: str, wanted) -> list[str]:
         name = {"area": "areas", "region": "regions", "review_type": "review_types"}[column]
@@ -190,52 +209,56 @@ class ReviewSet:
                 )
         return values
 
-    def _with_review_mask(self, keep: np.ndarray) -> ReviewSet:
-        """The set of the reviews where the boolean array ``keep`` (over rows of ``reviews``) holds.
+    def select_reviews(self, keep) -> ReviewSet:
+        """The set of the reviews where the boolean array ``keep`` holds, with their episodes, factors and findings.
 
-        Rows are selected by position, not by matching identifiers, and the derived arrays already
-        computed (positions, coder masks, presence matrices) are sliced into the new set's cache
-        instead of being rebuilt: the explorer filters a national set on every click.
+        The positional filter under :meth:`filter`, for callers that already hold a mask over the
+        rows of ``reviews`` (the explorer filters a national set on every click). Rows are selected
+        by position, not by matching identifiers, and the values in :attr:`derived` that can follow
+        a filter (positions, coder masks, presence matrices) are carried into the new set, sliced,
+        instead of being rebuilt.
+
+        Parameters
+        ----------
+        keep : array of bool
+            One item per row of ``reviews``.
+
+        Returns
+        -------
+        ReviewSet
+            A new set; the coding frame (``taxonomy``) is kept whole.
+
+        Examples
+        --------
+        >>> import sce_analysis as sce
+        >>> rs = sce.load("data/sample")
+        >>> midlands = rs.select_reviews(rs.reviews["region"].eq("Midlands").to_numpy())
+        >>> midlands.reviews.equals(rs.filter(regions="Midlands").reviews)
+        True
         """
         keep = np.asarray(keep, dtype=bool)
+        if keep.shape != (len(self.reviews),):
+            raise ParameterError(
+                f"keep must hold one True or False per review ({len(self.reviews)}); got {keep.shape}."
+            )
         positions = self.factor_positions
-        episode_keep = keep[positions["episode_review"]]
-        factor_keep = keep[positions["review"]]
-        finding_keep = keep[self._finding_review]
+        selection = RowSelection(
+            reviews=keep,
+            episodes=keep[positions["episode_review"]],
+            factors=keep[positions["review"]],
+            findings=keep[self.finding_positions],
+        )
         subset = ReviewSet(
             reviews=self.reviews[keep].reset_index(drop=True),
-            episodes=self.episodes[episode_keep].reset_index(drop=True),
-            factors=self.factors[factor_keep].reset_index(drop=True),
-            findings=self.findings[finding_keep].reset_index(drop=True),
+            episodes=self.episodes[selection.episodes].reset_index(drop=True),
+            factors=self.factors[selection.factors].reset_index(drop=True),
+            findings=self.findings[selection.findings].reset_index(drop=True),
             taxonomy=self.taxonomy,
             source=self.source,
             taxonomy_given=self.taxonomy_given,
         )
-        new_review = np.cumsum(keep) - 1
-        new_episode = np.cumsum(episode_keep) - 1
-        subset._cache["factor_positions"] = {
-            "review": new_review[positions["review"][factor_keep]],
-            "episode": new_episode[positions["episode"][factor_keep]],
-            "code": positions["code"][factor_keep],
-            "episode_review": new_review[positions["episode_review"][episode_keep]],
-        }
-        subset._cache["finding_review"] = new_review[self._finding_review[finding_keep]]
-        for key, value in self._cache.items():
-            if not isinstance(key, tuple):
-                continue
-            if key[0] == "coding_mask":
-                # The first coder of an episode depends on that episode's rows only.
-                subset._cache[key] = value[factor_keep]
-            elif key[0] == "presence":
-                subset._cache[key] = value.rows(keep if value.unit == "review" else episode_keep)
+        self.derived.carry(selection, into=subset.derived)
         return subset
-
-    @property
-    def _finding_review(self) -> np.ndarray:
-        """For each row of ``findings``: the position of its review."""
-        if "finding_review" not in self._cache:
-            self._cache["finding_review"] = pd.Index(self.reviews["review_id"]).get_indexer(self.findings["review_id"])
-        return self._cache["finding_review"]
 
     # ------------------------------------------------------------------ save
 
@@ -277,20 +300,20 @@ class ReviewSet:
             for name in FILES:
                 target = folder / f"{name}.{format}"
                 handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-                text = _csv_text(getattr(self, name))
+                text = csv_text(getattr(self, name))
                 if format == "csv":
                     with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
                         text.to_csv(stream, index=False, lineterminator="\n")
                 else:
                     os.close(handle)
-                    _write_parquet(text, temporary)
+                    write_parquet(text, temporary)
                 written.append((Path(temporary), target))
         except BaseException:
             for temporary, _ in written:
                 temporary.unlink(missing_ok=True)
             raise
         # mkstemp makes owner-only files; give the files the permissions any new file would get.
-        umask = _umask()
+        umask = current_umask()
         for temporary, target in written:
             os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, target)
@@ -405,100 +428,15 @@ def _year_range(years) -> tuple[int, int]:
     return first, last
 
 
-#: What a review-set folder may hold: the files of both formats and a README. ``overwrite`` replaces
-#: only such a folder, so that nothing else is ever deleted.
-_SET_FILES = frozenset(
-    {spec.filename for spec in FILES.values()} | {f"{name}.parquet" for name in FILES} | {"README.md"}
-)
+def _positions_after_filter(positions: dict[str, np.ndarray], selection: RowSelection) -> dict[str, np.ndarray]:
+    """The factor positions of the filtered set: the kept rows' positions, renumbered (the taxonomy is whole)."""
+    return {
+        "review": selection.renumber("reviews", positions["review"][selection.factors]),
+        "episode": selection.renumber("episodes", positions["episode"][selection.factors]),
+        "code": positions["code"][selection.factors],
+        "episode_review": selection.renumber("reviews", positions["episode_review"][selection.episodes]),
+    }
 
 
-def check_new_folder(folder: str | os.PathLike, *, overwrite: bool = False) -> Path:
-    """Check that a review set may be written to ``folder``; return it as a Path.
-
-    ``folder`` may be absent or empty. A folder holding a review set is replaced only with
-    ``overwrite``; a file, or a folder holding anything else, is never replaced.
-
-    Raises
-    ------
-    ParameterError
-        Saying why, and what to do instead.
-    """
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ParameterError(f"{folder} is a file, not a folder. Fix: give the folder to write the review set into.")
-    if not folder.exists() or not any(folder.iterdir()):
-        return folder
-    if not overwrite:
-        raise ParameterError(
-            f"{folder} already exists and is not empty: nothing was written. Fix: give a new folder, or pass "
-            "overwrite=True (on the command line --overwrite) to replace the review set in it."
-        )
-    others = sorted(p.name for p in folder.iterdir() if p.name not in _SET_FILES or not p.is_file())
-    if others:
-        raise ParameterError(
-            f"{folder} holds files that are not part of a review set ({', '.join(others[:5])}"
-            f"{', ...' if len(others) > 5 else ''}): refusing to replace it, so that nothing else is deleted. "
-            "Fix: choose another folder."
-        )
-    return folder
-
-
-def save_new_folder(rs: ReviewSet, folder: str | os.PathLike, *, format: str = "csv", overwrite: bool = False) -> Path:
-    """Write ``rs`` as a whole new review-set folder, all at once or not at all.
-
-    The set is saved into a hidden temporary folder beside ``folder`` and then renamed into
-    place, so a failure leaves nothing behind and a reader never sees half a set. With
-    ``overwrite``, an existing review-set folder is renamed aside, the new one renamed in, and
-    the old one deleted (see :func:`check_new_folder` for what is never replaced).
-
-    Returns
-    -------
-    Path
-        The folder.
-    """
-    import shutil
-
-    folder = check_new_folder(folder, overwrite=overwrite)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
-    try:
-        rs.save(staging, format=format)
-        os.chmod(staging, 0o777 & ~_umask())
-        if folder.exists() and not any(folder.iterdir()):
-            folder.rmdir()
-        if folder.exists():
-            aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
-            os.replace(folder, aside / folder.name)
-            try:
-                os.replace(staging, folder)
-            except BaseException:
-                os.replace(aside / folder.name, folder)
-                raise
-            finally:
-                shutil.rmtree(aside, ignore_errors=True)
-        else:
-            os.replace(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return folder
-
-
-def _umask() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask
-
-
-def _write_parquet(text: pd.DataFrame, path) -> None:
-    """Write text columns as Parquet, byte for byte the same for the same frame."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.table({name: pa.array(column.to_numpy(dtype=object), type=pa.string()) for name, column in text.items()})
-    pq.write_table(table, path, compression="zstd")
-
-
-def _csv_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Render a typed frame as the text of its CSV file (dates ISO, whole numbers without '.0')."""
-    return pd.DataFrame({name: _as_text(column) for name, column in frame.items()})
+def _finding_positions_after_filter(review: np.ndarray, selection: RowSelection) -> np.ndarray:
+    return selection.renumber("reviews", review[selection.findings])

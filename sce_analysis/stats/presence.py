@@ -64,6 +64,15 @@ class Presence:
         keep = np.asarray(keep, dtype=bool)
         return Presence(self.matrix[keep], self.units[keep].reset_index(drop=True), self.codes, self.unit)
 
+    def take(self, selection) -> Presence:
+        """The presence of a filtered set: the units a :class:`~sce_analysis.reviewsets.cache.RowSelection` keeps.
+
+        How a presence matrix follows a filter in the review set's
+        :class:`~sce_analysis.reviewsets.cache.DerivedCache`: a unit's row depends on its own
+        codings only, and a filter keeps or drops whole reviews and their episodes.
+        """
+        return self.rows(selection.reviews if self.unit == "review" else selection.episodes)
+
 
 def check_unit(unit: str) -> str:
     if unit not in UNITS:
@@ -103,10 +112,10 @@ def presence(rs, *, unit: str = "review", polarity: str | None = None, coder: st
     """
     check_unit(unit)
     check_polarity(polarity)
-    key = ("presence", unit, polarity, coder)
-    if key not in rs._cache:
-        rs._cache[key] = _build(rs, unit, polarity, coder)
-    return rs._cache[key]
+    # Built once per set; a filtered set receives it sliced (Presence.take) instead of rebuilding it.
+    return rs.derived.get(
+        ("presence", unit, polarity, coder), lambda: _build(rs, unit, polarity, coder), follows=Presence.take
+    )
 
 
 def _build(rs, unit: str, polarity: str | None, coder: str | None) -> Presence:
