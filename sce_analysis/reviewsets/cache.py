@@ -17,6 +17,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["DerivedCache", "RowSelection", "ROWS"]
 
@@ -47,12 +48,24 @@ class RowSelection:
     factors: np.ndarray
     findings: np.ndarray
     _new_positions: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _taken: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def rows(self, frame: str) -> np.ndarray:
         """The boolean array of ``frame``, one of :data:`ROWS`."""
         if frame not in ROWS:
             raise ValueError(f"frame must be one of {ROWS}, not {frame!r}.")
         return getattr(self, frame)
+
+    def take(self, table: pd.DataFrame, frame: str) -> pd.DataFrame:
+        """The kept rows of ``table``, whose rows run along ``frame``; taken once per table object.
+
+        Several cached values can share one table (the presence matrices of every polarity share
+        their units): each filtered set then shares one copy of its rows too.
+        """
+        key = (id(table), frame)
+        if key not in self._taken:
+            self._taken[key] = (table, table[self.rows(frame)].reset_index(drop=True))
+        return self._taken[key][1]
 
     def renumber(self, frame: str, positions: np.ndarray) -> np.ndarray:
         """Positions of kept rows of the original ``frame``, as positions in the filtered frame."""

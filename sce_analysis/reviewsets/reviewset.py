@@ -6,7 +6,6 @@ import difflib
 import html
 import os
 import tempfile
-from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from .parquet import write_parquet
 __all__ = ["ReviewSet", "check_new_folder", "save_new_folder"]
 
 
-@dataclass(frozen=True, eq=False)
 class ReviewSet:
     """The coded output of many SCIE case reviews, as typed pandas frames.
 
@@ -44,21 +42,65 @@ class ReviewSet:
     Lists are also exploded into link tables: :attr:`episode_agencies`,
     :attr:`finding_episodes` and :attr:`finding_factors`.
 
-    A ReviewSet is not changed in place: :meth:`filter` returns a new one. Treat its frames as
+    A ReviewSet is not changed in place: :meth:`filter` returns a new one, whose ``episodes``,
+    ``factors`` and ``findings`` are selected from the parent's the first time they are read (a
+    statistic that needs only the reviews and the presence matrices never copies them). Treat its frames as
     read-only, and copy one before changing it. What is computed from it (positions, coder masks,
     presence matrices) is kept in :attr:`derived`, a :class:`~sce_analysis.reviewsets.cache.DerivedCache`.
     """
 
-    reviews: pd.DataFrame
-    episodes: pd.DataFrame
-    factors: pd.DataFrame
-    findings: pd.DataFrame
-    taxonomy: pd.DataFrame
-    source: str | None = field(default=None, compare=False)
-    taxonomy_given: bool = True
-    #: Values computed from the set once (positions, coder masks, presence matrices); those that can
-    #: follow a filter are carried into the filtered set (see :meth:`select_reviews`).
-    derived: DerivedCache = field(default_factory=DerivedCache, init=False, repr=False, compare=False)
+    def __init__(
+        self,
+        reviews: pd.DataFrame,
+        episodes: pd.DataFrame,
+        factors: pd.DataFrame,
+        findings: pd.DataFrame,
+        taxonomy: pd.DataFrame,
+        source: str | None = None,
+        taxonomy_given: bool = True,
+    ):
+        frames = {"reviews": reviews, "episodes": episodes, "factors": factors, "findings": findings}
+        set_attribute = object.__setattr__
+        set_attribute(self, "_frames", {**frames, "taxonomy": taxonomy})
+        set_attribute(self, "source", source)
+        set_attribute(self, "taxonomy_given", taxonomy_given)
+        #: Values computed from the set once (positions, coder masks, presence matrices); those that can
+        #: follow a filter are carried into the filtered set (see :meth:`select_reviews`).
+        set_attribute(self, "derived", DerivedCache())
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a ReviewSet is not changed in place (tried to set {name!r}); filter or rebuild it.")
+
+    def _frame(self, name: str) -> pd.DataFrame:
+        frame = self._frames[name]
+        if isinstance(frame, _SelectedRows):
+            frame = self._frames[name] = frame.take()
+        return frame
+
+    @property
+    def reviews(self) -> pd.DataFrame:
+        """One row per review."""
+        return self._frame("reviews")
+
+    @property
+    def episodes(self) -> pd.DataFrame:
+        """One row per key practice episode."""
+        return self._frame("episodes")
+
+    @property
+    def factors(self) -> pd.DataFrame:
+        """One row per contributory factor coded on an episode."""
+        return self._frame("factors")
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        """One row per finding."""
+        return self._frame("findings")
+
+    @property
+    def taxonomy(self) -> pd.DataFrame:
+        """The coding frame."""
+        return self._frame("taxonomy")
 
     # ------------------------------------------------------------------ link tables
 
@@ -250,9 +292,9 @@ class ReviewSet:
         )
         subset = ReviewSet(
             reviews=self.reviews[keep].reset_index(drop=True),
-            episodes=self.episodes[selection.episodes].reset_index(drop=True),
-            factors=self.factors[selection.factors].reset_index(drop=True),
-            findings=self.findings[selection.findings].reset_index(drop=True),
+            episodes=_SelectedRows(self, "episodes", selection.episodes),
+            factors=_SelectedRows(self, "factors", selection.factors),
+            findings=_SelectedRows(self, "findings", selection.findings),
             taxonomy=self.taxonomy,
             source=self.source,
             taxonomy_given=self.taxonomy_given,
@@ -405,7 +447,17 @@ class ReviewSet:
 
     def equals(self, other: ReviewSet) -> bool:
         """True when both sets hold equal frames (dtypes included)."""
-        return all(getattr(self, f.name).equals(getattr(other, f.name)) for f in fields(self) if f.name in FILES)
+        return all(getattr(self, name).equals(getattr(other, name)) for name in FILES)
+
+
+class _SelectedRows:
+    """Rows of a parent set's frame, taken when the filtered set first reads them."""
+
+    def __init__(self, parent: ReviewSet, name: str, keep: np.ndarray):
+        self.parent, self.name, self.keep = parent, name, keep
+
+    def take(self) -> pd.DataFrame:
+        return getattr(self.parent, self.name)[self.keep].reset_index(drop=True)
 
 
 def _explode(frame: pd.DataFrame, keys: list[str], column: str, item: str) -> pd.DataFrame:

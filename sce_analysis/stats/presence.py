@@ -71,7 +71,9 @@ class Presence:
         :class:`~sce_analysis.reviewsets.cache.DerivedCache`: a unit's row depends on its own
         codings only, and a filter keeps or drops whole reviews and their episodes.
         """
-        return self.rows(selection.reviews if self.unit == "review" else selection.episodes)
+        along = "reviews" if self.unit == "review" else "episodes"
+        keep = selection.rows(along)
+        return Presence(self.matrix[keep], selection.take(self.units, along), self.codes, self.unit)
 
 
 def check_unit(unit: str) -> str:
@@ -123,15 +125,8 @@ def _build(rs, unit: str, polarity: str | None, coder: str | None) -> Presence:
     if polarity is not None:
         keep = keep & (rs.factors["polarity"] == polarity).to_numpy()
     positions = rs.factor_positions
-    reviews = rs.reviews[["review_id", *REVIEW_ATTRIBUTES]]
-    if unit == "review":
-        units = reviews.reset_index(drop=True)
-        row = positions["review"][keep]
-    else:
-        units = rs.episodes[["review_id", "episode_id", "sequence"]].reset_index(drop=True)
-        attributes = reviews.iloc[positions["episode_review"]][list(REVIEW_ATTRIBUTES)].reset_index(drop=True)
-        units = pd.concat([units, attributes], axis=1)
-        row = positions["episode"][keep]
+    units = presence_units(rs, unit)
+    row = positions["review" if unit == "review" else "episode"][keep]
     codes = pd.Index(rs.taxonomy["factor_code"], name="factor_code")
     column = positions["code"][keep]
     matrix = sp.csr_array(
@@ -140,6 +135,21 @@ def _build(rs, unit: str, polarity: str | None, coder: str | None) -> Presence:
     matrix.sum_duplicates()
     matrix.data[:] = 1  # several episodes of one review count once
     return Presence(matrix, units, codes, unit)
+
+
+def presence_units(rs, unit: str) -> pd.DataFrame:
+    """The rows of every presence matrix of one unit: one frame, shared by all polarities and coders."""
+
+    def build() -> pd.DataFrame:
+        reviews = rs.reviews[["review_id", *REVIEW_ATTRIBUTES]]
+        if unit == "review":
+            return reviews.reset_index(drop=True)
+        units = rs.episodes[["review_id", "episode_id", "sequence"]].reset_index(drop=True)
+        attributes = reviews.iloc[rs.factor_positions["episode_review"]][list(REVIEW_ATTRIBUTES)]
+        return pd.concat([units, attributes.reset_index(drop=True)], axis=1)
+
+    along = "reviews" if unit == "review" else "episodes"
+    return rs.derived.get(("presence_units", unit), build, follows=lambda units, s: s.take(units, along))
 
 
 def one_hot(values: pd.Series) -> tuple[sp.csr_array, pd.Index]:
