@@ -536,12 +536,18 @@ def test_cross_pair_counts_against_loops():
             assert areas[a, b] == len(set(area[(left[:, a] > 0) & (right[:, b] > 0)]))
 
 
-@pytest.mark.parametrize("n_groups, n_columns", [(3, 4), (120, 400)], ids=["dense", "sorted"])
-def test_areas_inside_outside_against_loops(n_groups, n_columns):
+@pytest.mark.parametrize(
+    "n_groups, n_columns, nested",
+    [(3, 4, False), (40, 100, False), (120, 400, False), (12, 30, True)],
+    ids=["dense", "counted per entry", "sorted", "groups of whole areas"],
+)
+def test_areas_inside_outside_against_loops(n_groups, n_columns, nested):
     rng = np.random.default_rng(7)
     dense = (rng.random((900, n_columns)) < 0.02).astype(np.int64)
     area = rng.integers(-1, 110, size=900)
     group = rng.integers(-1, n_groups, size=900)
+    if nested:  # each area in one group (as areas in regions), some areas in none
+        group = rng.integers(-1, n_groups, size=110)[area]
     inside, outside = contributors.areas_inside_outside(sp.csr_array(dense), area, group, n_groups)
     for g in rng.choice(n_groups, size=min(n_groups, 4), replace=False):
         for c in rng.choice(n_columns, size=min(n_columns, 6), replace=False):

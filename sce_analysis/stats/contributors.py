@@ -203,6 +203,15 @@ def _canonical(matrix) -> sp.csr_array:
     return matrix
 
 
+def _without_zeros(matrix) -> sp.csr_array:
+    """A CSR copy-on-need without stored zeros (cheaper than :func:`_canonical` when order does not matter)."""
+    matrix = sp.csr_array(matrix)
+    if (matrix.data == 0).any():
+        matrix = matrix.copy()
+        matrix.eliminate_zeros()
+    return matrix
+
+
 def areas_per_column(matrix, area: np.ndarray, *, group: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
     """Groups × columns: the distinct areas among the rows of each group with a non-zero in each column.
 
@@ -269,36 +278,54 @@ def areas_inside_outside(matrix, area: np.ndarray, group: np.ndarray, n_groups: 
     """
     matrix = _canonical(matrix)
     n_columns = matrix.shape[1]
+    area, group = np.asarray(area, dtype=np.int64), np.asarray(group, dtype=np.int64)
+    n_areas = _n_areas(area)
+    if n_areas == 0:
+        empty = np.zeros((n_groups, n_columns), dtype=np.int64)
+        return empty, empty.copy()
     per_row = np.diff(matrix.indptr)
-    entry_area = np.repeat(np.asarray(area, dtype=np.int64), per_row)
-    entry_group = np.repeat(np.asarray(group, dtype=np.int64), per_row)
+    entry_area, entry_group = np.repeat(area, per_row), np.repeat(group, per_row)
     column = matrix.indices.astype(np.int64)
     known = entry_area >= 0
     if not known.all():
         entry_area, entry_group, column = entry_area[known], entry_group[known], column[known]
-    n_areas = _n_areas(entry_area)
-    if n_areas == 0:
-        empty = np.zeros((n_groups, n_columns), dtype=np.int64)
-        return empty, empty.copy()
-    # Rows of each area with each column: in all, and in each group.
+    # Rows of each area with each column.
     per_area = np.bincount(entry_area * n_columns + column, minlength=n_areas * n_columns).reshape(n_areas, n_columns)
+    overall = _sum_marks(per_area > 0, n_areas)
+    # Groups that hold whole areas (areas, regions): an area is inside its group and outside every other.
+    with_area = area >= 0
+    area_group = np.full(n_areas, -1, dtype=np.int64)
+    area_group[area[with_area]] = group[with_area]
+    if (area_group[area[with_area]] == group[with_area]).all():
+        member = np.flatnonzero(area_group >= 0)
+        holds = sp.csr_array(
+            (np.ones(len(member), dtype=np.int64), (area_group[member], member)), shape=(n_groups, n_areas)
+        )
+        inside = np.asarray(holds @ (per_area > 0).astype(np.int64))
+        return inside, overall[None, :] - inside
     grouped = entry_group >= 0
-    entry_area, entry_group, column = entry_area[grouped], entry_group[grouped], column[grouped]
-    # How many rows the entry's (group, area, column) cell holds.
+    if not grouped.all():
+        entry_area, entry_group, column = entry_area[grouped], entry_group[grouped], column[grouped]
     key = (entry_group * n_areas + entry_area) * n_columns + column
-    if n_groups * n_areas * n_columns <= _COUNTS_PER_AREA * 4:
-        held = np.bincount(key, minlength=n_groups * n_areas * n_columns)[key]
+    n_cells = n_groups * n_areas * n_columns
+    if n_cells <= _COUNTS_PER_AREA // 4:
+        # Few groups (years, review types): a dense groups × areas × columns count, summed over areas.
+        per_group = np.bincount(key, minlength=n_cells).reshape(n_groups, n_areas, n_columns)
+        inside = _sum_marks(per_group > 0, n_areas, axis=1)
+        # An area is behind the rest's count unless the group holds all its rows with the column.
+        whole = _sum_marks((per_group == per_area) & (per_area > 0), n_areas, axis=1)
+        return inside, overall[None, :] - whole
+    # Many groups: per entry, how many rows its (group, area, column) cell holds.
+    if n_cells <= _COUNTS_PER_AREA * 4:
+        held = np.bincount(key, minlength=n_cells)[key]
     else:
         _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
         held = counts[inverse]
     cell = entry_group * n_columns + column
-    inside = distinct_areas(entry_area, cell, n_groups * n_columns)
-    # An area is behind the rest's count unless the group holds all its rows with the column.
+    inside = distinct_areas(entry_area, cell, n_groups * n_columns).reshape(n_groups, n_columns)
     held_whole = held == per_area[entry_area, column]
     whole = distinct_areas(entry_area[held_whole], cell[held_whole], n_groups * n_columns)
-    overall = _sum_marks(per_area > 0, n_areas)
-    outside = overall[None, :] - whole.reshape(n_groups, n_columns).astype(np.int64)
-    return inside.reshape(n_groups, n_columns).astype(np.int64), outside
+    return inside, overall[None, :] - whole.reshape(n_groups, n_columns)
 
 
 def _tally_pairs(entry_column, repeats, other_column, entry_area, shape: tuple[int, int]):
@@ -328,8 +355,9 @@ def _tally_pairs(entry_column, repeats, other_column, entry_area, shape: tuple[i
 def pair_counts(matrix, area: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Columns × columns: rows with both columns, and the distinct areas of those rows.
 
-    The same counts as ``matrix.T @ matrix`` above the diagonal, from the list of every pair of
-    non-zero entries that share a row (no product, so the area of each pair comes along).
+    The same counts as ``matrix.T @ matrix`` above the diagonal for a 0/1 matrix, from the list
+    of every pair of non-zero entries that share a row (no product, so the area of each pair
+    comes along).
 
     Parameters
     ----------
@@ -369,7 +397,7 @@ def pair_counts(matrix, area: np.ndarray | None = None) -> tuple[np.ndarray, np.
 def cross_pair_counts(left, right, area: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Left columns × right columns: rows with the left column in ``left`` and the right one in ``right``.
 
-    The same counts as ``left.T @ right`` for two matrices with the same rows (row ``i`` of
+    The same counts as ``left.T @ right`` for two 0/1 matrices with the same rows (row ``i`` of
     ``left`` and of ``right`` describe one pair of units, e.g. an episode and the next one).
 
     Parameters
@@ -392,7 +420,8 @@ def cross_pair_counts(left, right, area: np.ndarray | None = None) -> tuple[np.n
     >>> counts.tolist(), areas.tolist()
     ([[1, 2], [0, 1]], [[1, 2], [0, 1]])
     """
-    left, right = _canonical(left), _canonical(right)
+    # The pairs of a row do not depend on the order of its entries: only stored zeros must go.
+    left, right = _without_zeros(left), _without_zeros(right)
     left_per_row, right_per_row = np.diff(left.indptr), np.diff(right.indptr)
     # Each entry of a left row pairs with every entry of the same right row.
     repeats = np.repeat(right_per_row, left_per_row)

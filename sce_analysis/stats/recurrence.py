@@ -274,7 +274,7 @@ def recurring_factors(
         f"({area_share:.0%}, at least {min_area_share:.0%})"
         for share, areas, area_share in zip(admitted["share"], admitted["n_areas"], admitted["area_share"], strict=True)
     ]
-    admitted = admitted[[c for c in admitted.columns if c != CONTRIBUTING_AREAS] + [CONTRIBUTING_AREAS]]
+    admitted[CONTRIBUTING_AREAS] = admitted.pop(CONTRIBUTING_AREAS)  # still the last column
     return admitted.sort_values(["share", "factor_code"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -637,21 +637,23 @@ def category_factors(rs, *, coder=None) -> pd.DataFrame:
         rs.findings[["review_id", "finding_id", "category"]], on=["review_id", "finding_id"], validate="many_to_one"
     )
     codings = rs.codings(coder=coder)[["review_id", "episode_id", "factor_code"]]
-    # Each coding's area and code position ride along the merges: no name is looked up again.
-    kept = rs.coding_mask(coder=coder)
-    codings["area_position"] = area_index(rs.reviews["area"])[rs.factor_positions["review"][kept]]
-    codings["code_position"] = rs.factor_positions["code"][kept]
+    # Each coding's row rides along the merges, so its area and code need no lookup by name.
+    codings["coding_row"] = np.arange(len(codings))
     links = cited.merge(codings, on=["review_id", "episode_id"]).drop_duplicates(
         ["review_id", "finding_id", "factor_code"]
     )
-    grouped = links.groupby(["category", "factor_code"], observed=True, sort=False)
-    counts = grouped.agg(n_findings=("finding_id", "size"), n_reviews=("review_id", "nunique"))
+    counts = links.groupby(["category", "factor_code"], observed=True, sort=False).agg(
+        n_findings=("finding_id", "size"), n_reviews=("review_id", "nunique")
+    )
     # The numerators' reviews are among the denominator's: their areas are the fewest.
+    kept, positions = rs.coding_mask(coder=coder), rs.factor_positions
+    coding_row = links["coding_row"].to_numpy()
+    code = positions["code"][kept][coding_row]
+    area = area_index(rs.reviews["area"])[positions["review"][kept][coding_row]]
     n_codes, n_categories = len(rs.taxonomy), len(links["category"].cat.categories)
     category = links["category"].cat.codes.to_numpy().astype(np.int64)
-    code = links["code_position"].to_numpy()
     cell = np.where((category >= 0) & (code >= 0), category * n_codes + code, -1)
-    areas = distinct_areas(links["area_position"].to_numpy(), cell, n_categories * n_codes)
+    areas = distinct_areas(area, cell, n_categories * n_codes)
     row_category = counts.index.get_level_values("category").codes.astype(np.int64)
     row_code = pd.Index(rs.taxonomy["factor_code"]).get_indexer(counts.index.get_level_values("factor_code"))
     counts[CONTRIBUTING_AREAS] = areas[row_category * n_codes + row_code]
