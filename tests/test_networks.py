@@ -61,9 +61,10 @@ PAIR_COLUMNS = [
     "odds_ratio",
     "p_value",
     "q_value",
+    "n_contributing_areas",  # issue 13; its values are checked in tests/test_contributors.py
 ]
 PAIR_STATISTICS = PAIR_COLUMNS[2:]  # what an edge of the network carries
-SEQUENCE_COLUMNS = ["factor_from", "factor_to", "n", "expected", "ratio", "p_value", "q_value"]
+SEQUENCE_COLUMNS = ["factor_from", "factor_to", "n", "expected", "ratio", "p_value", "q_value", "n_contributing_areas"]
 THEME_COLUMNS = ["factor_code", "label", "level", "scie_category", "theme", "theme_size", "stability"]
 METRIC_COLUMNS = [
     "factor_code",
@@ -75,6 +76,7 @@ METRIC_COLUMNS = [
     "weighted_degree",
     "betweenness",
     "eigenvector",
+    "n_contributing_areas",
 ]
 LINK_COLUMNS = ["factor_from", "level_from", "factor_to", "level_to", "n_ab", "n_from", "n_to", *PAIR_COLUMNS[5:]]
 SIMILARITY_COLUMNS = ["review_id", "rank", "similar_review_id", "similarity", "n_shared"]
@@ -721,7 +723,7 @@ def test_systemic_themes_recover_the_planted_clusters(planted, planted_themes):
     _, plants, _ = planted
     # Seeds 0-29 at 300 reviews: ARI 1.0 every time (each cluster exactly one theme).
     assert _planted_ari(plants, planted_themes) >= 0.9
-    assert list(planted_themes.columns) == [*THEME_COLUMNS, "theme_stability"]
+    assert list(planted_themes.columns) == [*THEME_COLUMNS, "theme_stability", "n_contributing_areas"]
     stability = planted_themes.set_index("factor_code")["stability"]
     for group in plants.clusters:
         for code in group:
@@ -784,7 +786,7 @@ def test_systemic_themes_are_perfectly_stable_when_every_review_is_the_same():
 
 def test_systemic_themes_without_any_edge_is_an_empty_table(sample_rs):
     themes = sce.systemic_themes(sample_rs, alpha=1e-300, resamples=3)
-    assert themes.empty and list(themes.columns) == [*THEME_COLUMNS, "theme_stability"]
+    assert themes.empty and list(themes.columns) == [*THEME_COLUMNS, "theme_stability", "n_contributing_areas"]
 
 
 def test_systemic_themes_seed_changes_nothing_about_the_planted_themes(planted):

@@ -56,6 +56,7 @@ PREVALENCE_COLUMNS = [
     "n_areas",
     "n_regions",
     "n_years",
+    "n_contributing_areas",
 ]
 PREVALENCE_COUNTS = ["n_reviews", "n_units", "n_total", "n_episodes", "n_areas", "n_regions", "n_years"]
 TREND_COLUMNS = [
@@ -70,6 +71,7 @@ TREND_COLUMNS = [
     "q_value",
     "direction",
     "reason",
+    "n_contributing_areas",
 ]
 GROUP_COLUMNS = [
     "factor_code",
@@ -86,10 +88,40 @@ GROUP_COLUMNS = [
     "p_value",
     "q_value",
     "difference",
+    "n_contributing_areas",
 ]
-CATEGORY_COLUMNS = ["category", "label", "n_findings", "n_reviews", "n_total", "share", "ci_low", "ci_high"]
-CATEGORY_FACTOR_COLUMNS = ["category", "factor_code", "label", "level", "n_findings", "n_reviews", "share"]
-LEVEL_COLUMNS = ["level", "n_codings", "share", "ci_low", "ci_high", "n_reviews", "review_share"]
+# n_contributing_areas (issue 13) ends every counting table; tests/test_contributors.py checks its values.
+CATEGORY_COLUMNS = [
+    "category",
+    "label",
+    "n_findings",
+    "n_reviews",
+    "n_total",
+    "share",
+    "ci_low",
+    "ci_high",
+    "n_contributing_areas",
+]
+CATEGORY_FACTOR_COLUMNS = [
+    "category",
+    "factor_code",
+    "label",
+    "level",
+    "n_findings",
+    "n_reviews",
+    "share",
+    "n_contributing_areas",
+]
+LEVEL_COLUMNS = [
+    "level",
+    "n_codings",
+    "share",
+    "ci_low",
+    "ci_high",
+    "n_reviews",
+    "review_share",
+    "n_contributing_areas",
+]
 LEVELS = ["frontline", "local_strategic", "national"]
 
 # Relative tolerance of the trend estimates (odds ratio, Wald bounds, p and q) against statsmodels'
@@ -711,7 +743,7 @@ def expected_recurring(raw: RawSet, min_share=0.10, min_area_share=0.25, **optio
 )
 def test_recurring_matches_brute_force_on_sample(sample_rs, sample_raw, options):
     result = sce.recurring_factors(sample_rs, **options)
-    assert list(result.columns) == [*PREVALENCE_COLUMNS, "area_share", "rule"]
+    assert list(result.columns) == [*PREVALENCE_COLUMNS[:-1], "area_share", "rule", "n_contributing_areas"]
     expected = expected_recurring(sample_raw, **options)
     assert list(result["factor_code"]) == [code for code, _, _ in expected]
     assert result["share"].tolist() == pytest.approx([share for _, share, _ in expected], rel=1e-12)

@@ -5,6 +5,7 @@ networkx graph). It depends on :mod:`sce_analysis.reviewsets` only.
 
 - :mod:`~sce_analysis.stats.presence`: the sparse units × factors matrices every count starts from;
 - :mod:`~sce_analysis.stats.inference`: Wilson intervals, exact tests, odds ratios, q-values;
+- :mod:`~sce_analysis.stats.contributors`: the areas behind each count (``n_contributing_areas``);
 - :mod:`~sce_analysis.stats.overview`: what a set covers, per group and per review;
 - :mod:`~sce_analysis.stats.recurrence`: prevalence, spread, trends, group differences, findings;
 - :mod:`~sce_analysis.stats.networks`: pairs, networks, themes, sequences, review similarity;
@@ -16,9 +17,22 @@ import lazy_loader as lazy
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
-    submodules=["agreement", "drilldown", "inference", "networks", "overview", "recurrence"],
+    submodules=["agreement", "contributors", "drilldown", "inference", "networks", "overview", "recurrence"],
     submod_attrs={
         "agreement": ["coder_agreement", "agreement_overview", "AGREEMENT_LEVELS", "AGREEMENT_COLUMNS"],
+        "contributors": [
+            "CONTRIBUTING_AREAS",
+            "PresenceAreas",
+            "presence_areas",
+            "area_index",
+            "review_positions",
+            "distinct_areas",
+            "areas_per_column",
+            "areas_inside_outside",
+            "pair_counts",
+            "cross_pair_counts",
+            "fewest_areas",
+        ],
         "overview": ["coverage", "per_review_counts"],
         "drilldown": ["Drilldown", "factor_drilldown"],
         "inference": ["wilson_interval", "bh_qvalues", "fisher_two_sided", "fisher_greater", "odds_ratio_woolf"],

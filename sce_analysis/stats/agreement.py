@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from ..errors import ParameterError
 from ..reviewsets.contract import SCIE_CATEGORIES, SCIE_CATEGORY_LABELS
+from .contributors import CONTRIBUTING_AREAS, area_index, distinct_areas, fewest_areas
 from .presence import check_polarity
 
 __all__ = ["coder_agreement", "agreement_overview", "AGREEMENT_LEVELS", "AGREEMENT_COLUMNS"]
@@ -40,6 +41,7 @@ AGREEMENT_COLUMNS = [
     "cohen_kappa",
     "krippendorff_alpha",
     "note",
+    CONTRIBUTING_AREAS,
 ]
 #: The ``item`` of the pooled row.
 POOLED_ITEM = "(all items)"
@@ -103,7 +105,12 @@ def coder_agreement(rs, *, level="code", coders=None, polarity=None) -> pd.DataF
           episode gives no judgement there (missing), so it applies to any number of coders;
         - ``note``: why kappa and alpha are NaN (an item without variation: never coded on the
           double-coded episodes, or coded by every coder on every one), or which codes a
-          ``(no ...)`` item groups; missing otherwise.
+          ``(no ...)`` item groups; missing otherwise;
+        - ``n_contributing_areas``: the fewest areas behind any number of the row. For each count
+          of the row that is not zero (``double_coded_episodes``, ``judgements``,
+          ``coded_by_any``, ``coded_by_all``), the number of distinct areas among the reviews of
+          the double-coded episodes that count rests on; the row's value is the smallest of them.
+          A zero count rests on no review and does not lower it.
 
         In the pooled row every item × episode pair is one unit: its counts (except
         ``double_coded_episodes``) are summed over items, and its statistics come from the
@@ -144,8 +151,18 @@ def coder_agreement(rs, *, level="code", coders=None, polarity=None) -> pd.DataF
     chosen = _chosen_coders(rs, coders)
     items, labels, mapping, item_notes = _items(rs, level)
     judged = _judgements(rs, chosen, polarity, mapping)
-    n_items = len(items)
+    columns, contributing = _item_totals(judged, len(items))
+    pooled = {name: np.array([values.sum()]) for name, values in columns.items()}
+    frame = pd.concat([_statistics(columns), _statistics(pooled)], ignore_index=True)
+    notes = [_degenerate(row, polarity) for row in frame[["n1", "judgements"]].itertuples(index=False)]
+    notes[: len(items)] = [_join(a, b) for a, b in zip(notes[: len(items)], item_notes, strict=True)]
+    rows = {"level": [level] * (len(items) + 1), "item": [*items, POOLED_ITEM]}
+    rows |= {"label": [*labels, f"All {_plural(level)} pooled"], "note": notes}
+    return _agreement_frame(rows, judged, frame, contributing)
 
+
+def _item_totals(judged: dict, n_items: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per item, the totals the statistics need, and ``n_contributing_areas`` (items, then pooled)."""
     # Per item: item × episode counts of the coders that have the item (sparse, nonzeros only).
     counts = judged["per_episode"].tocoo()
     item, value = counts.col, counts.data.astype(np.int64)
@@ -155,6 +172,7 @@ def coder_agreement(rs, *, level="code", coders=None, polarity=None) -> pd.DataF
     disagreeing_pairs = np.bincount(item, weights=value * (m - value), minlength=n_items).astype(np.int64)
     coded_by_any = np.bincount(item, minlength=n_items).astype(np.int64)
     coded_by_all = np.bincount(item[value == m], minlength=n_items).astype(np.int64)
+    contributing = _contributing_areas(judged["episode_area"], counts.row, item, value == m, n_items)
 
     n_episodes = len(judged["coders_per_episode"])
     n_judgements = int(judged["coders_per_episode"].sum())
@@ -172,31 +190,56 @@ def coder_agreement(rs, *, level="code", coders=None, polarity=None) -> pd.DataF
     if judged["first_coder_n1"] is not None:
         columns["first_n1"] = judged["first_coder_n1"]
         columns["second_n1"] = judged["second_coder_n1"]
-    pooled = {name: np.array([values.sum()]) for name, values in columns.items()}
+    return columns, contributing
 
-    frame = pd.concat(
-        [_statistics(columns), _statistics(pooled)],
-        ignore_index=True,
-    )
-    notes = [_degenerate(row, polarity) for row in frame[["n1", "judgements"]].itertuples(index=False)]
-    notes[:n_items] = [_join(a, b) for a, b in zip(notes[:n_items], item_notes, strict=True)]
+
+def _agreement_frame(rows: dict[str, list], judged: dict, frame: pd.DataFrame, contributing) -> pd.DataFrame:
+    """The table of :func:`coder_agreement` from its row labels, the judgements and the statistics."""
+    n_rows = len(rows["item"])
     result = pd.DataFrame(
         {
-            "level": pd.array([level] * (n_items + 1), dtype="str"),
-            "item": pd.array([*items, POOLED_ITEM], dtype="str"),
-            "label": pd.array([*labels, f"All {_plural(level)} pooled"], dtype="str"),
-            "coders": pd.array([";".join(judged["present"])] * (n_items + 1), dtype="str"),
-            "double_coded_episodes": np.full(n_items + 1, n_episodes, dtype=np.int64),
+            "level": pd.array(rows["level"], dtype="str"),
+            "item": pd.array(rows["item"], dtype="str"),
+            "label": pd.array(rows["label"], dtype="str"),
+            "coders": pd.array([";".join(judged["present"])] * n_rows, dtype="str"),
+            "double_coded_episodes": np.full(n_rows, len(judged["coders_per_episode"]), dtype=np.int64),
             "judgements": frame["judgements"].to_numpy(np.int64),
             "coded_by_any": frame["coded_by_any"].to_numpy(np.int64),
             "coded_by_all": frame["coded_by_all"].to_numpy(np.int64),
             "percent_agreement": frame["percent_agreement"].to_numpy(np.float64),
             "cohen_kappa": frame["cohen_kappa"].to_numpy(np.float64),
             "krippendorff_alpha": frame["krippendorff_alpha"].to_numpy(np.float64),
-            "note": pd.array(notes, dtype="str"),
+            "note": pd.array(rows["note"], dtype="str"),
+            CONTRIBUTING_AREAS: contributing,
         }
     )
     return result[AGREEMENT_COLUMNS]
+
+
+def _contributing_areas(episode_area, episode, item, by_all, n_items: int) -> np.ndarray:
+    """``n_contributing_areas`` of the item rows, then of the pooled row.
+
+    ``episode_area`` holds the area of each double-coded episode. ``episode``, ``item`` and
+    ``by_all`` describe the (episode, item) pairs some coder has: which episode, which item, and
+    whether every coder of the episode has it. Every double-coded episode is behind
+    ``double_coded_episodes`` and ``judgements``; the pairs are behind ``coded_by_any``, those
+    coded by all behind ``coded_by_all``; the pooled counts rest on the union over items.
+    """
+    area = episode_area[episode]
+    every = distinct_areas(episode_area)[0]
+    n_any = np.bincount(item, minlength=n_items)
+    n_all = np.bincount(item[by_all], minlength=n_items)
+    per_item = fewest_areas(
+        (len(episode_area), every),
+        (n_any, distinct_areas(area, item, n_items)),
+        (n_all, distinct_areas(area[by_all], item[by_all], n_items)),
+    )
+    pooled = fewest_areas(
+        (len(episode_area), every),
+        (len(area), distinct_areas(area)[0]),
+        (int(by_all.sum()), distinct_areas(area[by_all])[0]),
+    )
+    return np.append(per_item, pooled).astype(np.int64)
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -276,7 +319,8 @@ def _judgements(rs, chosen: list[str], polarity: str | None, mapping: sp.csr_arr
     """Who coded which double-coded episode, and how many of them have each item there.
 
     Returns a dict with ``per_episode`` (double-coded episodes × items: how many of the
-    episode's coders have the item), ``coders_per_episode`` (their number of coders), ``present``
+    episode's coders have the item), ``episode_area`` (the area position of each double-coded
+    episode), ``coders_per_episode`` (their number of coders), ``present``
     (the coders taking part) and, for exactly two coders, each one's count of episodes per item.
     """
     factors = rs.factors
@@ -323,8 +367,10 @@ def _judgements(rs, chosen: list[str], polarity: str | None, mapping: sp.csr_arr
     if len(present_index) == 2:
         first = np.asarray(has[pair_coder == present_index[0]].sum(axis=0)).ravel().astype(np.int64)
         second = np.asarray(has[pair_coder == present_index[1]].sum(axis=0)).ravel().astype(np.int64)
+    episode_area = area_index(rs.reviews["area"])[positions["episode_review"]]
     return {
         "per_episode": per_episode,
+        "episode_area": episode_area[double],
         "coders_per_episode": coders_per_episode[double].astype(np.int64),
         "present": present,
         "first_coder_n1": first,
@@ -415,7 +461,7 @@ def agreement_overview(rs, *, polarity=None) -> pd.DataFrame:
         ``level="code"``: agreement on the codes themselves, the finest and hardest level. The
         rows after it are ``level="scie_category"`` (when the coding frame gives categories),
         ending with its own pooled row. Without double coding: one row, ``item`` ``"(no double
-        coding)"``, with ``note`` saying what agreement needs.
+        coding)"``, with ``note`` saying what agreement needs and ``n_contributing_areas`` 0.
 
     Examples
     --------
@@ -430,7 +476,7 @@ def agreement_overview(rs, *, polarity=None) -> pd.DataFrame:
     except ParameterError as error:  # with the level and polarity valid, only "no double coding" is left
         row = dict.fromkeys(AGREEMENT_COLUMNS, np.nan)
         row.update(level="code", item="(no double coding)", label="", coders="", note=str(error))
-        for column in ("double_coded_episodes", "judgements", "coded_by_any", "coded_by_all"):
+        for column in ("double_coded_episodes", "judgements", "coded_by_any", "coded_by_all", CONTRIBUTING_AREAS):
             row[column] = 0
         return pd.DataFrame([row], columns=AGREEMENT_COLUMNS)
     parts = [by_code[by_code["item"] == POOLED_ITEM]]

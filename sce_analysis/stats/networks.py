@@ -18,6 +18,15 @@ from scipy import stats
 from ..checks import check_alpha, check_number, check_whole
 from ..errors import ParameterError
 from ..reviewsets.contract import LEVELS
+from .contributors import (
+    CONTRIBUTING_AREAS,
+    PresenceAreas,
+    areas_per_column,
+    cross_pair_counts,
+    fewest_areas,
+    pair_counts,
+    presence_areas,
+)
 from .inference import bh_qvalues, fisher_greater, odds_ratio_woolf
 from .presence import Presence, check_polarity, check_unit, presence
 
@@ -50,6 +59,7 @@ PAIR_COLUMNS = [
     "odds_ratio",
     "p_value",
     "q_value",
+    CONTRIBUTING_AREAS,
 ]
 
 
@@ -70,14 +80,16 @@ def pair_table(p: Presence, *, min_count: int = 5) -> pd.DataFrame:
     """
     min_count = _check_min_count(min_count)
     _require_units(p)
-    return _pair_frame(p.matrix, p.codes, min_count)
+    return _pair_frame(p.matrix, p.codes, min_count, areas=presence_areas(p))
 
 
-def _pair_frame(matrix: sp.csr_array, codes: pd.Index, min_count: int) -> pd.DataFrame:
+def _pair_frame(matrix: sp.csr_array, codes: pd.Index, min_count: int, *, areas: PresenceAreas | None = None):
+    """The pair table; with the units' areas, also ``n_contributing_areas``."""
     counts = np.asarray(matrix.sum(axis=0)).ravel()
     kept = np.flatnonzero(counts >= min_count)
-    x = matrix[:, kept]
-    together = (x.T @ x).toarray()  # every pair count at once; the diagonal is n_a
+    x = matrix if len(kept) == matrix.shape[1] else matrix[:, kept]
+    # Every pair count at once, above the diagonal, and (with areas) the areas of the units behind it.
+    together, areas_together = pair_counts(x, None if areas is None else areas.unit_area)
     a_index, b_index = np.triu_indices(len(kept), k=1)
     n_ab = together[a_index, b_index].astype(np.int64)
     n_a = counts[kept][a_index].astype(np.int64)
@@ -116,6 +128,15 @@ def _pair_frame(matrix: sp.csr_array, codes: pd.Index, min_count: int) -> pd.Dat
             "q_value": bh_qvalues(p_value),
         }
     )
+    if areas is not None:
+        # n_ab rests on the units with both, n_a and n_b on those with each, n_units on all.
+        code_areas = areas.code_areas[kept]
+        frame[CONTRIBUTING_AREAS] = fewest_areas(
+            (n_ab, areas_together[a_index, b_index]),
+            (n_a, code_areas[a_index]),
+            (n_b, code_areas[b_index]),
+            (n, areas.scope_areas),
+        )
     return frame.sort_values(["p_value", "factor_a", "factor_b"], kind="stable").reset_index(drop=True)
 
 
@@ -153,7 +174,13 @@ def factor_pairs(rs, *, unit="episode", min_count=5, polarity=None, coder=None) 
         - ``odds_ratio``: of the 2×2 table, with 0.5 added to each cell when one is 0;
         - ``p_value``: one-sided Fisher exact test for *more* co-occurrence than chance, the upper
           tail P(X ≥ n_ab) of the hypergeometric distribution (as Veech's ``cooccur``);
-        - ``q_value``: Benjamini-Hochberg over all the pairs in the table.
+        - ``q_value``: Benjamini-Hochberg over all the pairs in the table;
+        - ``n_contributing_areas``: the fewest areas behind any number of the row. For each count
+          of the row that is not zero (``n_ab``, ``n_a``, ``n_b`` and ``n_units``), the number of
+          distinct areas among the reviews that count rests on; the row's value is the smallest
+          of them. A zero count rests on no review and does not lower it. Here: the areas of the
+          units with both factors, or, for a pair never seen together, the fewer of the areas
+          behind each factor.
 
         Sorted by ``p_value``. A rare pair can have a huge lift and no practical weight: read
         the counts beside it. Pairs are pooled over the years in scope, so two factors that both
@@ -186,6 +213,7 @@ def _graph(rs, p: Presence, pairs: pd.DataFrame, *, min_count: int, alpha: float
     graph = nx.from_pandas_edgelist(edges, "factor_a", "factor_b", edge_attr=True, create_using=nx.Graph)
     counts = p.column_counts()
     review_counts = counts if p.unit == "review" else _review_counts(rs, p)
+    code_areas = presence_areas(p).code_areas
     info = rs.taxonomy.set_index("factor_code")
     for code in p.codes[counts >= min_count]:
         row = info.loc[code]
@@ -196,6 +224,7 @@ def _graph(rs, p: Presence, pairs: pd.DataFrame, *, min_count: int, alpha: float
             scie_category=None if pd.isna(row["scie_category"]) else str(row["scie_category"]),
             n_units=int(counts[p.codes.get_loc(code)]),
             n_reviews=int(review_counts[p.codes.get_loc(code)]),
+            n_contributing_areas=int(code_areas[p.codes.get_loc(code)]),
         )
     graph.graph.update(unit=p.unit, n_units=p.n_units, alpha=alpha, min_lift=min_lift, min_count=min_count)
     return graph
@@ -221,7 +250,10 @@ def factor_network(rs, *, unit="episode", alpha=0.05, min_count=5, min_lift=1.0,
     Returns
     -------
     networkx.Graph
-        Node attributes: ``label``, ``level``, ``scie_category``, ``n_units`` and ``n_reviews``.
+        Node attributes: ``label``, ``level``, ``scie_category``, ``n_units``, ``n_reviews`` and
+        ``n_contributing_areas`` (the distinct areas of the reviews behind the factor's units: the
+        fewest areas behind the node's counts, since the units in scope span at least as many).
+        Edges carry every pair column, ``n_contributing_areas`` included.
         Graph attributes: ``unit``, ``n_units``, ``alpha``, ``min_lift``, ``min_count``.
 
     Examples
@@ -272,14 +304,19 @@ def node_metrics(G: nx.Graph, *, seed: int = 0) -> pd.DataFrame:
         - ``betweenness``: normalised betweenness centrality (unweighted: how often the factor lies
           on shortest paths between other factors);
         - ``eigenvector``: eigenvector centrality weighted by ``n_ab``, computed within the
-          factor's connected component (comparable inside a theme; 0 for isolated factors).
+          factor's connected component (comparable inside a theme; 0 for isolated factors);
+        - ``n_contributing_areas``: the node attribute of :func:`factor_network`, the distinct
+          areas of the reviews behind the factor's units (0 when the graph's nodes do not carry
+          it). ``weighted_degree`` sums ``n_ab`` over the factor's links, and every unit behind an
+          ``n_ab`` has the factor, so these areas bound the row's counts too: the value is safe,
+          though a link's own areas can be fewer (they are on the edge).
 
     Examples
     --------
     >>> import sce_analysis as sce
     >>> metrics = node_metrics(sce.factor_network(sce.load("data/sample")))
-    >>> list(metrics.columns[-4:])
-    ['degree', 'weighted_degree', 'betweenness', 'eigenvector']
+    >>> list(metrics.columns[-5:])
+    ['degree', 'weighted_degree', 'betweenness', 'eigenvector', 'n_contributing_areas']
     """
     nodes = sorted(G.nodes)
     themes = louvain_themes(G, seed=seed)
@@ -302,6 +339,7 @@ def node_metrics(G: nx.Graph, *, seed: int = 0) -> pd.DataFrame:
             "weighted_degree": np.array([G.degree(n, weight="n_ab") for n in nodes], dtype=np.int64),
             "betweenness": [betweenness.get(n, 0.0) for n in nodes],
             "eigenvector": [eigenvector[n] for n in nodes],
+            CONTRIBUTING_AREAS: np.array([G.nodes[n].get(CONTRIBUTING_AREAS, 0) for n in nodes], dtype=np.int64),
         }
     )
     return frame.sort_values(["weighted_degree", "factor_code"], ascending=[False, True]).reset_index(drop=True)
@@ -375,7 +413,9 @@ def systemic_themes(
         - ``stability``: share of resamples in which the factor landed with its theme;
         - ``theme_stability``: mean over resamples of the best Jaccard overlap between the theme
           and a resampled community (Hennig's clusterboot score; above 0.75 is commonly read as
-          stable, below 0.5 as dissolved).
+          stable, below 0.5 as dissolved);
+        - ``n_contributing_areas``: the distinct areas of the reviews behind the factor's units,
+          the fewest areas behind the row's numbers (the units in scope span at least as many).
 
         Sorted by ``theme`` then ``factor_code``.
 
@@ -422,10 +462,12 @@ def systemic_themes(
     frame["theme_stability"] = frame["theme"].map(overlap) / resamples if resamples else np.nan
     info = rs.taxonomy[["factor_code", "label", "level", "scie_category"]]
     frame = frame.merge(info, on="factor_code", how="left", validate="one_to_one")
+    frame[CONTRIBUTING_AREAS] = frame["factor_code"].map(nx.get_node_attributes(graph, CONTRIBUTING_AREAS))
     frame = frame[
-        ["factor_code", "label", "level", "scie_category", "theme", "theme_size", "stability"] + ["theme_stability"]
+        ["factor_code", "label", "level", "scie_category", "theme", "theme_size", "stability"]
+        + ["theme_stability", CONTRIBUTING_AREAS]
     ]
-    frame = frame.astype({"theme": "int64", "theme_size": "int64"})
+    frame = frame.astype({"theme": "int64", "theme_size": "int64", CONTRIBUTING_AREAS: "int64"})
     return frame.sort_values(["theme", "factor_code"]).reset_index(drop=True)
 
 
@@ -502,7 +544,14 @@ def factor_sequences(rs, *, lag=1, min_count=5, permutations=0, seed=0, polarity
         - ``n``: consecutive episode pairs with ``factor_from`` then ``factor_to``;
         - ``expected``: the count under shuffled episode order; ``ratio``: ``n / expected``;
         - ``p_value``: one-sided, for more than expected; ``q_value``: Benjamini-Hochberg over
-          all ordered pairs in the table.
+          all ordered pairs in the table;
+        - ``n_contributing_areas``: the fewest areas behind any number of the row. For each count
+          of the row that is not zero (``n``, and behind ``expected`` the episodes with
+          ``factor_from`` and those with ``factor_to``, among the episodes with a sequence), the
+          number of distinct areas among the reviews that count rests on; the row's value is the
+          smallest of them. A zero count rests on no review and does not lower it. Here: the
+          areas of the reviews where the pair occurs, or, where ``n`` is 0, the fewer of the areas
+          behind each factor's episodes.
 
         Sorted by ``p_value``, then the codes.
 
@@ -511,7 +560,7 @@ def factor_sequences(rs, *, lag=1, min_count=5, permutations=0, seed=0, polarity
     >>> import sce_analysis as sce
     >>> seq = sce.factor_sequences(sce.load("data/sample"))
     >>> list(seq.columns)
-    ['factor_from', 'factor_to', 'n', 'expected', 'ratio', 'p_value', 'q_value']
+    ['factor_from', 'factor_to', 'n', 'expected', 'ratio', 'p_value', 'q_value', 'n_contributing_areas']
     """
     check_polarity(polarity)
     check_whole(lag, "lag", 1)
@@ -525,7 +574,9 @@ def factor_sequences(rs, *, lag=1, min_count=5, permutations=0, seed=0, polarity
     rows, review_of, starts = _episode_order(rs, p, lag)
     ordered = x[rows]
     first = np.flatnonzero(starts)
-    observed = (ordered[first].T @ ordered[first + lag]).toarray()
+    area = presence_areas(p).unit_area[rows]
+    # Every count a → b at once, with the areas of the reviews where the pair occurs.
+    observed, pair_areas = cross_pair_counts(ordered[first], ordered[first + lag], area[first])
 
     # Exact expectation under shuffling within reviews.
     m = np.bincount(review_of, minlength=len(rs.reviews)).astype(float)
@@ -560,6 +611,15 @@ def factor_sequences(rs, *, lag=1, min_count=5, permutations=0, seed=0, polarity
         }
     )
     frame["q_value"] = bh_qvalues(frame["p_value"].to_numpy())
+    if len(rows) == p.n_units:  # every episode has a sequence: the presence's own column totals
+        episodes_with, code_areas = p.column_counts()[kept], presence_areas(p).code_areas[kept]
+    else:
+        episodes_with, code_areas = np.asarray(ordered.sum(axis=0)).ravel(), areas_per_column(ordered, area)[0]
+    frame[CONTRIBUTING_AREAS] = fewest_areas(
+        (observed, pair_areas),
+        (episodes_with[:, None], code_areas[:, None]),
+        (episodes_with[None, :], code_areas[None, :]),
+    ).ravel()
     return frame.sort_values(["p_value", "factor_from", "factor_to"]).reset_index(drop=True)
 
 
@@ -587,7 +647,8 @@ def cross_level_links(rs, *, unit="episode", alpha=0.05, min_count=5, min_lift=1
     -------
     DataFrame
         ``factor_from, level_from, factor_to, level_to``, ``n_ab``, ``n_from`` and ``n_to`` (units
-        with each factor), then the columns ``n_units`` to ``q_value`` of :func:`factor_pairs`.
+        with each factor), then the columns ``n_units`` to ``q_value`` of :func:`factor_pairs`, and
+        its ``n_contributing_areas`` (the fewest areas behind any non-zero count of the pair).
         Sorted by ``p_value``.
 
     Examples

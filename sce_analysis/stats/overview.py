@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from .contributors import CONTRIBUTING_AREAS, area_index, distinct_areas, fewest_areas, review_positions
 
 __all__ = ["coverage", "per_review_counts"]
 
@@ -22,8 +24,14 @@ def coverage(rs, *, by: str = "region") -> pd.DataFrame:
     -------
     DataFrame
         One row per group (missing values as their own group ``"not recorded"``), sorted by the
-        group: ``<by>, n_reviews, n_areas, n_episodes, n_codings, n_findings, share_of_reviews``.
-        Codings are those the analyses use (one coder per episode).
+        group: ``<by>, n_reviews, n_areas, n_episodes, n_codings, n_findings, share_of_reviews,
+        n_contributing_areas``. Codings are those the analyses use (one coder per episode).
+        ``n_contributing_areas`` is the fewest areas behind any number of the row: for each count
+        of the row that is not zero (``n_reviews``, ``n_episodes``, ``n_codings``, ``n_findings``;
+        the reviews in scope behind ``share_of_reviews`` are a superset of the group's), the
+        number of distinct areas among the reviews that count rests on; the row's value is the
+        smallest of them. A zero count rests on no review and does not lower it. It is the
+        group's ``n_areas`` unless, say, the group's findings come from fewer of its areas.
 
     Examples
     --------
@@ -38,6 +46,7 @@ def coverage(rs, *, by: str = "region") -> pd.DataFrame:
     group_of = rs.reviews.set_index("review_id")[by]
     if group_of.isna().any():
         group_of = group_of.astype(object).fillna("not recorded")
+    codings = rs.codings()
 
     def count(frame: pd.DataFrame) -> pd.Series:
         return frame["review_id"].map(group_of).value_counts()
@@ -47,13 +56,33 @@ def coverage(rs, *, by: str = "region") -> pd.DataFrame:
             "n_reviews": group_of.value_counts(),
             "n_areas": rs.reviews.assign(group=group_of.to_numpy()).groupby("group")["area"].nunique(),
             "n_episodes": count(rs.episodes),
-            "n_codings": count(rs.codings()),
+            "n_codings": count(codings),
             "n_findings": count(rs.findings),
         }
     )
     table = table.fillna(0).astype("int64").sort_index()
     table["share_of_reviews"] = table["n_reviews"] / max(len(rs.reviews), 1)
+    table[CONTRIBUTING_AREAS] = _contributing_areas(rs, group_of, table)
     return table.rename_axis(by).reset_index()
+
+
+def _contributing_areas(rs, group_of: pd.Series, table: pd.DataFrame) -> np.ndarray:
+    """The fewest areas behind a coverage row's non-zero counts (reviews, episodes, codings, findings)."""
+    group, labels = pd.factorize(group_of)
+    area = area_index(rs.reviews["area"])
+    positions = rs.factor_positions
+    behind = {  # the review of each row counted
+        "n_reviews": np.arange(len(rs.reviews)),
+        "n_episodes": positions["episode_review"],
+        "n_codings": positions["review"][rs.coding_mask()],
+        "n_findings": review_positions(rs, rs.findings["review_id"]),
+    }
+    counted = []
+    for column, review in behind.items():  # four counts: a loop over columns, not groups
+        review = review[review >= 0]
+        per_group = pd.Series(distinct_areas(area[review], group[review], len(labels)), index=labels)
+        counted.append((table[column].to_numpy(), per_group.reindex(table.index, fill_value=0).to_numpy()))
+    return fewest_areas(*counted)
 
 
 def per_review_counts(rs) -> pd.DataFrame:

@@ -29,6 +29,15 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparatio
 from ..checks import check_alpha, check_share, check_whole
 from ..errors import ParameterError
 from ..reviewsets.contract import LEVELS, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS
+from .contributors import (
+    CONTRIBUTING_AREAS,
+    area_index,
+    areas_inside_outside,
+    distinct_areas,
+    fewest_areas,
+    presence_areas,
+    review_positions,
+)
 from .inference import bh_qvalues, fisher_two_sided, odds_ratio_woolf, wilson_interval
 from .presence import Presence, check_polarity, check_unit, presence
 
@@ -150,7 +159,13 @@ def factor_prevalence(rs, *, by=None, unit="review", polarity=None, coder=None) 
         - ``share``: ``n_units / n_total``, with Wilson 95% bounds ``ci_low`` and ``ci_high``;
         - ``n_episodes``: episodes with the factor;
         - ``n_areas``, ``n_regions``, ``n_years``: distinct areas, regions and years of the
-          reviews with the factor, its systemic spread.
+          reviews with the factor, its systemic spread;
+        - ``n_contributing_areas``: the fewest areas behind any number of the row. For each count
+          of the row that is not zero (the numerators ``n_reviews``, ``n_units``, ``n_episodes``,
+          and the denominator ``n_total``: the units of the group), the number of distinct areas
+          among the reviews that count rests on; the row's value is the smallest of them. A zero
+          count rests on no review and does not lower it. Here: ``n_areas`` when the factor is
+          present, else the areas of the group's units (0 for a group without units).
 
         Sorted by group, then ``n_units`` descending, then ``factor_code``.
 
@@ -176,6 +191,8 @@ def factor_prevalence(rs, *, by=None, unit="review", polarity=None, coder=None) 
     low, high = wilson_interval(n_units, np.broadcast_to(n_total, n_units.shape))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n_total > 0, n_units / np.maximum(n_total, 1), np.nan)
+    n_areas = _distinct_by_group(reviews, index["review"], n_groups, "area")
+    group_areas = distinct_areas(presence_areas(chosen).unit_area, index["unit"], n_groups)[:, None]
     frame = _long(
         groups,
         chosen.codes,
@@ -188,15 +205,18 @@ def factor_prevalence(rs, *, by=None, unit="review", polarity=None, coder=None) 
             "ci_low": low,
             "ci_high": high,
             "n_episodes": _counts_by_group(episodes.matrix, episode_index, n_groups),
-            "n_areas": _distinct_by_group(reviews, index["review"], n_groups, "area"),
+            "n_areas": n_areas,
             "n_regions": _distinct_by_group(reviews, index["review"], n_groups, "region"),
             "n_years": _distinct_by_group(reviews, index["review"], n_groups, "year"),
+            # Numerators rest on the reviews with the factor (their areas: n_areas), the
+            # denominator on the group's units.
+            CONTRIBUTING_AREAS: fewest_areas((n_units, n_areas), (n_total, group_areas)),
         },
     )
     frame = frame.merge(_factor_info(rs), on="factor_code", how="left", validate="many_to_one")
     lead = [by] if by is not None else []
     order = [*lead, *_FACTOR_COLUMNS, "n_reviews", "n_units", "n_total", "share", "ci_low", "ci_high"]
-    order += ["n_episodes", "n_areas", "n_regions", "n_years"]
+    order += ["n_episodes", "n_areas", "n_regions", "n_years", CONTRIBUTING_AREAS]
     frame = frame[order].sort_values([*lead, "n_units", "factor_code"], ascending=[*[True] * len(lead), False, True])
     return frame.reset_index(drop=True)
 
@@ -230,9 +250,10 @@ def recurring_factors(
     Returns
     -------
     DataFrame
-        The columns of :func:`factor_prevalence`, plus ``area_share`` (``n_areas`` over the areas
-        in scope) and ``rule`` (why the factor was admitted), for the admitted factors only,
-        sorted by ``share`` descending.
+        The columns of :func:`factor_prevalence` up to ``n_years``, then ``area_share``
+        (``n_areas`` over the areas in scope) and ``rule`` (why the factor was admitted), then
+        ``n_contributing_areas`` as in :func:`factor_prevalence` (the fewest areas behind any
+        non-zero count of the row), for the admitted factors only, sorted by ``share`` descending.
 
     Examples
     --------
@@ -253,6 +274,7 @@ def recurring_factors(
         f"({area_share:.0%}, at least {min_area_share:.0%})"
         for share, areas, area_share in zip(admitted["share"], admitted["n_areas"], admitted["area_share"], strict=True)
     ]
+    admitted[CONTRIBUTING_AREAS] = admitted.pop(CONTRIBUTING_AREAS)  # still the last column
     return admitted.sort_values(["share", "factor_code"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -288,7 +310,12 @@ def factor_trends(rs, *, unit="review", polarity=None, coder=None, min_count=10,
         - ``odds_ratio_per_year`` with its Wald 95% interval ``ci_low``, ``ci_high``;
         - ``p_value`` (Wald) and ``q_value`` (Benjamini-Hochberg over the factors tested);
         - ``direction``: ``"rising"``, ``"falling"`` or ``"no clear change"`` at ``alpha``;
-        - ``reason``: why a factor was not tested (missing when it was).
+        - ``reason``: why a factor was not tested (missing when it was);
+        - ``n_contributing_areas``: the fewest areas behind any number of the row. For each count
+          of the row that is not zero (``n_reviews`` and ``n_units``, and the denominator: the
+          units in scope), the number of distinct areas among the reviews that count rests on;
+          the row's value is the smallest of them. A zero count rests on no review and does not
+          lower it. Here: the areas of the reviews with the factor, else the areas in scope.
 
         Tested factors first, by ``p_value``; then the others by ``factor_code``.
 
@@ -344,6 +371,10 @@ def factor_trends(rs, *, unit="review", polarity=None, coder=None, min_count=10,
             "q_value": q,
             "direction": pd.array(direction, dtype="str"),
             "reason": pd.array(reasons, dtype="str"),
+            CONTRIBUTING_AREAS: fewest_areas(
+                (n_units, presence_areas(reviews).code_areas),
+                (n_total, presence_areas(chosen).scope_areas),
+            ),
         }
     )
     frame.insert(1, "label", _factor_info(rs)["label"].to_numpy())
@@ -402,7 +433,12 @@ def compare_groups(rs, *, by="region", unit="review", polarity=None, coder=None,
           factor is everywhere or nowhere, or the group is empty or everything);
         - ``q_value``: Benjamini-Hochberg over every factor and group tested;
         - ``difference``: ``"higher"`` or ``"lower"`` when ``q_value < alpha``, else
-          ``"no clear difference"``.
+          ``"no clear difference"``;
+        - ``n_contributing_areas``: the fewest areas behind any number of the row. For each count
+          of the row that is not zero (``n_group``, ``n_in``, ``n_out``, and the rest's units
+          ``n_total - n_group`` behind ``share_out``), the number of distinct areas among the
+          reviews that count rests on; the row's value is the smallest of them. A zero count
+          rests on no review and does not lower it.
 
         Sorted by group, then ``p_value``, then ``factor_code``.
 
@@ -440,6 +476,11 @@ def compare_groups(rs, *, by="region", unit="review", polarity=None, coder=None,
         share_in = a / n_group
         share_out = c / (n_total - n_group)
     difference = np.where(q < alpha, np.where(odds > 1, "higher", "lower"), "no clear difference")
+    area = presence_areas(chosen).unit_area
+    in_areas, out_areas = areas_inside_outside(chosen.matrix, area, index, len(groups))
+    every_unit = sp.csr_array(np.ones((chosen.n_units, 1), dtype=np.int64))
+    group_areas, rest_areas = areas_inside_outside(every_unit, area, index, len(groups))
+    contributing = fewest_areas((n_group, group_areas), (a, in_areas), (c, out_areas), (n_total - n_group, rest_areas))
     frame = _long(
         groups,
         chosen.codes,
@@ -456,11 +497,12 @@ def compare_groups(rs, *, by="region", unit="review", polarity=None, coder=None,
             "p_value": p,
             "q_value": q,
             "difference": difference,
+            CONTRIBUTING_AREAS: contributing,
         },
     )
     frame = frame.merge(_factor_info(rs)[["factor_code", "label"]], on="factor_code", how="left")
     order = ["factor_code", "label", "group", "n_group", "n_in", "share_in", "n_out", "share_out"]
-    order += ["odds_ratio", "ci_low", "ci_high", "p_value", "q_value", "difference"]
+    order += ["odds_ratio", "ci_low", "ci_high", "p_value", "q_value", "difference", CONTRIBUTING_AREAS]
     frame = frame[order].sort_values(["group", "p_value", "factor_code"], na_position="last")
     return frame.reset_index(drop=True)
 
@@ -468,27 +510,35 @@ def compare_groups(rs, *, by="region", unit="review", polarity=None, coder=None,
 # ----------------------------------------------------------------------------------- findings
 
 
-def _review_groups(rs, by, groups) -> pd.Series:
-    """Group position of each review, indexed by review_id."""
-    return pd.Series(_group_index(rs.reviews, by, groups), index=rs.reviews["review_id"].to_numpy())
+def _tally(rs, by, groups, review_position: np.ndarray, kind: np.ndarray, n_kinds: int) -> dict[str, np.ndarray]:
+    """Count rows (findings, codings) of each kind per group, the reviews they come from, and their areas.
 
+    ``review_position`` is the position in ``rs.reviews`` of each row's review.
 
-def _tally(rs, by, groups, review_ids: pd.Series, kind: np.ndarray, n_kinds: int):
-    """Count rows (findings, codings) of each kind per group, and the reviews they come from.
-
-    Returns ``(n_rows, n_reviews, n_total)``: groups × kinds counts of rows and of distinct
-    reviews with such a row, and the reviews in each group (groups × 1).
+    Returns a dict of groups × kinds arrays ``n_rows`` and ``n_reviews`` (rows, and distinct
+    reviews with such a row) and ``areas`` (the distinct areas of those reviews), and of groups × 1
+    arrays ``n_total`` (reviews in the group), ``total_areas`` (their areas) and ``row_areas``
+    (the areas of the reviews with any row in the group).
     """
-    review_group = _review_groups(rs, by, groups)
-    group = review_group.reindex(review_ids.to_numpy()).to_numpy()
+    review_group = _group_index(rs.reviews, by, groups)
+    review_area = area_index(rs.reviews["area"])
+    known = review_position >= 0
+    group = np.where(known, review_group[review_position], -1)
+    row_area = np.where(known, review_area[review_position], -1)
     n_groups = len(groups)
     cell = np.where(group >= 0, group * n_kinds + kind, -1)
     n_rows = np.bincount(cell[cell >= 0], minlength=n_groups * n_kinds).reshape(n_groups, n_kinds)
-    first = ~pd.DataFrame({"review": review_ids.to_numpy(), "cell": cell}).duplicated().to_numpy()
+    first = ~pd.DataFrame({"review": review_position, "cell": cell}).duplicated().to_numpy()
     kept = cell[first & (cell >= 0)]
     n_reviews = np.bincount(kept, minlength=n_groups * n_kinds).reshape(n_groups, n_kinds)
-    n_total = np.bincount(review_group[review_group >= 0], minlength=n_groups)[:, None]
-    return n_rows, n_reviews, n_total
+    return {
+        "n_rows": n_rows,
+        "n_reviews": n_reviews,
+        "areas": distinct_areas(row_area, cell, n_groups * n_kinds).reshape(n_groups, n_kinds),
+        "n_total": np.bincount(review_group[review_group >= 0], minlength=n_groups)[:, None],
+        "total_areas": distinct_areas(review_area, review_group, n_groups)[:, None],
+        "row_areas": distinct_areas(row_area, group, n_groups)[:, None],
+    }
 
 
 def finding_categories(rs, *, by=None) -> pd.DataFrame:
@@ -509,7 +559,12 @@ def finding_categories(rs, *, by=None) -> pd.DataFrame:
         - ``category`` (key) and ``label`` (SCIE Guide 24);
         - ``n_findings``: findings filed under the category;
         - ``n_reviews``: reviews with at least one such finding; ``n_total``: reviews in scope;
-        - ``share``: ``n_reviews / n_total`` with Wilson 95% bounds ``ci_low``, ``ci_high``.
+        - ``share``: ``n_reviews / n_total`` with Wilson 95% bounds ``ci_low``, ``ci_high``;
+        - ``n_contributing_areas``: the fewest areas behind any number of the row. For each count
+          of the row that is not zero (``n_findings``, ``n_reviews`` and the denominator
+          ``n_total``: the reviews of the group, or of the whole scope), the number of distinct
+          areas among the reviews that count rests on; the row's value is the smallest of them. A
+          zero count rests on no review and does not lower it.
 
     Examples
     --------
@@ -522,7 +577,8 @@ def finding_categories(rs, *, by=None) -> pd.DataFrame:
     findings = rs.findings
     category = pd.Categorical(findings["category"], categories=list(SCIE_CATEGORIES)).codes
     n_groups, n_categories = len(groups), len(SCIE_CATEGORIES)
-    n_findings, n_reviews, n_total = _tally(rs, by, groups, findings["review_id"], category, n_categories)
+    tally = _tally(rs, by, groups, review_positions(rs, findings["review_id"]), category, n_categories)
+    n_findings, n_reviews, n_total = tally["n_rows"], tally["n_reviews"], tally["n_total"]
     low, high = wilson_interval(n_reviews, np.broadcast_to(n_total, n_reviews.shape))
     frame = pd.DataFrame(
         {
@@ -534,6 +590,9 @@ def finding_categories(rs, *, by=None) -> pd.DataFrame:
             "share": (n_reviews / np.maximum(n_total, 1)).ravel(),
             "ci_low": low.ravel(),
             "ci_high": high.ravel(),
+            CONTRIBUTING_AREAS: fewest_areas(
+                (n_reviews, tally["areas"]), (np.broadcast_to(n_total, n_reviews.shape), tally["total_areas"])
+            ).ravel(),
         }
     )
     if by is not None:
@@ -556,7 +615,13 @@ def category_factors(rs, *, coder=None) -> pd.DataFrame:
         - ``category``, ``factor_code``, ``label``, ``level``;
         - ``n_findings``: findings of the category the factor underpins;
         - ``n_reviews``: reviews those findings come from;
-        - ``share``: ``n_findings`` over the findings of the category that cite any episode.
+        - ``share``: ``n_findings`` over the findings of the category that cite any episode;
+        - ``n_contributing_areas``: the fewest areas behind any number of the row. For each count
+          of the row that is not zero (``n_findings``, ``n_reviews``, and the denominator of
+          ``share``: the category's findings that cite an episode), the number of distinct areas
+          among the reviews that count rests on; the row's value is the smallest of them. Every
+          row has findings, and they are among the denominator's, so it is the areas of the
+          reviews of the row's findings.
 
         Sorted by category (typology order), then ``n_findings`` descending, then code.
 
@@ -572,19 +637,33 @@ def category_factors(rs, *, coder=None) -> pd.DataFrame:
         rs.findings[["review_id", "finding_id", "category"]], on=["review_id", "finding_id"], validate="many_to_one"
     )
     codings = rs.codings(coder=coder)[["review_id", "episode_id", "factor_code"]]
+    # Each coding's row rides along the merges, so its area and code need no lookup by name.
+    codings["coding_row"] = np.arange(len(codings))
     links = cited.merge(codings, on=["review_id", "episode_id"]).drop_duplicates(
         ["review_id", "finding_id", "factor_code"]
     )
     counts = links.groupby(["category", "factor_code"], observed=True, sort=False).agg(
         n_findings=("finding_id", "size"), n_reviews=("review_id", "nunique")
     )
+    # The numerators' reviews are among the denominator's: their areas are the fewest.
+    kept, positions = rs.coding_mask(coder=coder), rs.factor_positions
+    coding_row = links["coding_row"].to_numpy()
+    code = positions["code"][kept][coding_row]
+    area = area_index(rs.reviews["area"])[positions["review"][kept][coding_row]]
+    n_codes, n_categories = len(rs.taxonomy), len(links["category"].cat.categories)
+    category = links["category"].cat.codes.to_numpy().astype(np.int64)
+    cell = np.where((category >= 0) & (code >= 0), category * n_codes + code, -1)
+    areas = distinct_areas(area, cell, n_categories * n_codes)
+    row_category = counts.index.get_level_values("category").codes.astype(np.int64)
+    row_code = pd.Index(rs.taxonomy["factor_code"]).get_indexer(counts.index.get_level_values("factor_code"))
+    counts[CONTRIBUTING_AREAS] = areas[row_category * n_codes + row_code]
     citing = cited.drop_duplicates(["review_id", "finding_id"]).groupby("category", observed=True).size()
     frame = counts.reset_index()
     frame["share"] = frame["n_findings"] / frame["category"].map(citing).astype(float).to_numpy()
     frame = frame.merge(_factor_info(rs)[["factor_code", "label", "level"]], on="factor_code", how="left")
     frame["category"] = pd.Categorical(frame["category"].astype(str), categories=list(SCIE_CATEGORIES))
     frame = frame.sort_values(["category", "n_findings", "factor_code"], ascending=[True, False, True])
-    frame = frame[["category", "factor_code", "label", "level", "n_findings", "n_reviews", "share"]]
+    frame = frame[["category", "factor_code", "label", "level", "n_findings", "n_reviews", "share", CONTRIBUTING_AREAS]]
     return frame.reset_index(drop=True)
 
 
@@ -615,7 +694,12 @@ def level_profile(rs, *, by=None, polarity=None, coder=None) -> pd.DataFrame:
         - ``level``;
         - ``n_codings``: codings at that level; ``share`` of all codings (in the group), with
           Wilson 95% bounds ``ci_low``, ``ci_high``;
-        - ``n_reviews``: reviews with a coding at that level; ``review_share`` of reviews in scope.
+        - ``n_reviews``: reviews with a coding at that level; ``review_share`` of reviews in scope;
+        - ``n_contributing_areas``: the fewest areas behind any number of the row. For each count
+          of the row that is not zero (``n_codings``, ``n_reviews``, and the denominators: the
+          codings of the group and its reviews), the number of distinct areas among the reviews
+          that count rests on; the row's value is the smallest of them. A zero count rests on no
+          review and does not lower it.
 
     Examples
     --------
@@ -627,8 +711,10 @@ def level_profile(rs, *, by=None, polarity=None, coder=None) -> pd.DataFrame:
     _require_reviews(rs)
     groups = _groups(rs, by)
     codings = rs.codings(coder=coder)
+    review_position = rs.factor_positions["review"][rs.coding_mask(coder=coder)]
     if polarity is not None:
-        codings = codings[codings["polarity"] == polarity]
+        chosen = (codings["polarity"] == polarity).to_numpy()
+        codings, review_position = codings[chosen], review_position[chosen]
     level_of = rs.taxonomy.set_index("factor_code")["level"].astype(object)
     levels = list(LEVELS)
     level = codings["factor_code"].map(level_of)
@@ -636,7 +722,8 @@ def level_profile(rs, *, by=None, polarity=None, coder=None) -> pd.DataFrame:
         levels.append("not set")
     level_index = pd.Categorical(level.fillna("not set"), categories=levels).codes
     n_groups, n_levels = len(groups), len(levels)
-    n_codings, n_reviews, total_reviews = _tally(rs, by, groups, codings["review_id"], level_index, n_levels)
+    tally = _tally(rs, by, groups, review_position, level_index, n_levels)
+    n_codings, n_reviews, total_reviews = tally["n_rows"], tally["n_reviews"], tally["n_total"]
     total_codings = n_codings.sum(axis=1, keepdims=True)
     low, high = wilson_interval(n_codings, np.broadcast_to(total_codings, n_codings.shape))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -650,6 +737,11 @@ def level_profile(rs, *, by=None, polarity=None, coder=None) -> pd.DataFrame:
             "ci_high": high.ravel(),
             "n_reviews": n_reviews.ravel(),
             "review_share": (n_reviews / np.maximum(total_reviews, 1)).ravel(),
+            CONTRIBUTING_AREAS: fewest_areas(
+                (n_codings, tally["areas"]),
+                (np.broadcast_to(total_codings, n_codings.shape), tally["row_areas"]),
+                (np.broadcast_to(total_reviews, n_codings.shape), tally["total_areas"]),
+            ).ravel(),
         }
     )
     if by is not None:
@@ -673,23 +765,37 @@ def board_questions(rs, *, publication: bool = False) -> pd.DataFrame:
     DataFrame
         ``category, review_id, finding_id, finding, issues_for_board``: one row per finding that
         poses a question, in category order; or, with ``publication=True``,
-        ``category, n_findings, n_reviews``: how many findings and reviews pose one.
+        ``category, n_findings, n_reviews, n_contributing_areas``: how many findings and reviews
+        pose one, and the fewest areas behind any number of the row. For each count of the row
+        that is not zero (``n_findings``, ``n_reviews``, and the reviews of the whole scope they
+        are counted among), the number of distinct areas among the reviews that count rests on;
+        the row's value is the smallest of them. A zero count rests on no review and does not
+        lower it: a category nobody asks about gets the areas in scope.
 
     Examples
     --------
     >>> import sce_analysis as sce
     >>> list(board_questions(sce.load("data/sample"), publication=True).columns)
-    ['category', 'n_findings', 'n_reviews']
+    ['category', 'n_findings', 'n_reviews', 'n_contributing_areas']
     """
     asked = rs.findings[rs.findings["issues_for_board"].notna()]
     category = pd.Categorical(asked["category"].astype(str), categories=list(SCIE_CATEGORIES))
     if publication:
         counts = asked.assign(category=category).groupby("category", observed=False)
+        n_findings = counts.size().reindex(list(SCIE_CATEGORIES), fill_value=0).to_numpy()
+        review_area = area_index(rs.reviews["area"])
+        position = review_positions(rs, asked["review_id"])
+        asking_areas = distinct_areas(
+            np.where(position >= 0, review_area[position], -1), category.codes, len(SCIE_CATEGORIES)
+        )
         return pd.DataFrame(
             {
                 "category": list(SCIE_CATEGORIES),
-                "n_findings": counts.size().reindex(list(SCIE_CATEGORIES), fill_value=0).to_numpy(),
+                "n_findings": n_findings,
                 "n_reviews": counts["review_id"].nunique().reindex(list(SCIE_CATEGORIES), fill_value=0).to_numpy(),
+                CONTRIBUTING_AREAS: fewest_areas(
+                    (n_findings, asking_areas), (len(rs.reviews), distinct_areas(review_area)[0])
+                ),
             }
         )
     frame = pd.DataFrame(
