@@ -94,7 +94,7 @@ def test_notebook_writes_its_tables_figures_and_pages(report, notebook):
 def test_tables_equal_the_library_calls(report, rs):
     _, out = report
     expected = {
-        "data_summary": rs.summary(),
+        "data_summary": rs.summary().assign(n_contributing_areas=rs.reviews["area"].nunique()),
         "coverage_by_region": sce.coverage(rs, by="region"),
         "per_review_counts": sce.per_review_counts(rs),
         "coder_agreement": sce.agreement_overview(rs),

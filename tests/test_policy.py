@@ -112,8 +112,8 @@ def planted_set(rs):
     """The sample plus two planted factors, each coded in 10 reviews: ``planted_local`` only in reviews of
     two areas, ``planted_wide`` in reviews of ten different areas."""
     reviews = rs.reviews
-    areas = sorted(reviews["area"].unique())
-    local = reviews[reviews["area"].isin(areas[:2])]["review_id"].head(10).tolist()
+    largest = reviews["area"].value_counts().sort_index().sort_values(ascending=False, kind="stable").index[:2]
+    local = reviews[reviews["area"].isin(largest)]["review_id"].head(10).tolist()
     wide = reviews.drop_duplicates("area")["review_id"].head(10).tolist()
     assert len(local) == 10 and len(wide) == 10
     first_episode = rs.episodes.drop_duplicates("review_id").set_index("review_id")["episode_id"]

@@ -86,8 +86,10 @@ class Run:
         return Image(filename=str(png))
 
     def scope(self) -> pd.DataFrame:
-        """What is in scope: the summary counts of the filtered review set."""
-        return self.review_set.summary()
+        """What is in scope: the summary counts of the filtered review set (:meth:`ReviewSet.summary`), with
+        ``n_contributing_areas``, the areas in scope, behind every one of them."""
+        n_areas = int(self.review_set.reviews["area"].nunique())
+        return self.review_set.summary().assign(n_contributing_areas=n_areas)
 
 
 def _check_name(name: str) -> None:
