@@ -37,11 +37,6 @@ def is_private(name: str) -> bool:
 # ----------------------------------------------------------------------------------- (a) layers
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="two contract breaks are being fixed on other branches (exchange.excel -> synthetic; the "
-    "reviewsets.reviewset <-> read cycle); remove this mark when they are merged",
-)
 def test_import_linter_contracts_are_kept():
     lint_imports = Path(sys.executable).with_name("lint-imports")
     if not lint_imports.exists():
@@ -138,11 +133,6 @@ def test_the_scan_finds_each_kind_of_private_import(tmp_path):
     ]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="offences remain in charts.drawing, explorer.app, reviewsets.read and .reviewset, and exchange.crosswalk "
-    "and .excel (names of reviewsets.read); other branches are fixing them: remove this mark when they are merged",
-)
 def test_no_module_imports_another_modules_private_names():
     known = modules()
     offences = [o for module, path in known.items() for o in private_name_offences(module, path, known)]
@@ -179,11 +169,6 @@ def test_function_lengths_count_nested_functions_in_their_enclosing_one(tmp_path
     assert function_lengths(path) == [("outer", 1, 4), ("C.method", 8, 2), ("late", 13, 2)]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="charts/drawing.py, reviewsets/read.py, exchange/excel.py and synthetic/generator.py are over 1,000 "
-    "lines, and functions in charts, explorer, reviewsets, stats.agreement and synthetic over 120; being split",
-)
 def test_no_module_over_1000_lines_and_no_function_over_120():
     offenders = []
     for path in modules().values():

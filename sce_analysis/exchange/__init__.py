@@ -1,6 +1,7 @@
 """Review sets in and out of other forms: Excel coding workbooks, crosswalks between coding frames, combining sets.
 
-- :mod:`~sce_analysis.exchange.excel`: the coding template, importing filled workbooks, exporting a set;
+- :mod:`~sce_analysis.exchange.excel`: the coding template and the export of a whole set;
+- :mod:`~sce_analysis.exchange.workbook_import`: reading filled workbooks back, every problem by cell;
 - :mod:`~sce_analysis.exchange.crosswalk`: recoding into another frame, and combining sets.
 """
 
@@ -8,9 +9,10 @@ import lazy_loader as lazy
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
-    submodules=["crosswalk", "excel"],
+    submodules=["crosswalk", "excel", "workbook_import"],
     submod_attrs={
         "crosswalk": ["read_crosswalk", "crosswalk", "combine"],
-        "excel": ["SHEETS", "write_template", "read_workbooks", "import_workbooks", "export_workbook"],
+        "excel": ["write_template", "export_workbook"],
+        "workbook_import": ["SHEETS", "read_workbooks", "import_workbooks"],
     },
 )

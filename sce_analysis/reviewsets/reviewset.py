@@ -71,6 +71,14 @@ class ReviewSet:
     def __setattr__(self, name, value):
         raise AttributeError(f"a ReviewSet is not changed in place (tried to set {name!r}); filter or rebuild it.")
 
+    def with_source(self, source: str | None) -> ReviewSet:
+        """The same set (the same frames and derived values), saying it came from ``source``."""
+        other = ReviewSet(
+            **{name: self._frames[name] for name in FILES}, source=source, taxonomy_given=self.taxonomy_given
+        )
+        object.__setattr__(other, "derived", self.derived)
+        return other
+
     def _frame(self, name: str) -> pd.DataFrame:
         frame = self._frames[name]
         if isinstance(frame, _SelectedRows):
