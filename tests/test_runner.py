@@ -279,7 +279,8 @@ def test_overwrite_replaces_only_the_report(tmp_path):
     assert (out / "my-notes.txt").read_text() == "mine"
     assert (out / "tables" / "my-extra.csv").exists()
     summary = (out / "tables" / "data_summary.csv").read_text().splitlines()
-    assert summary[1] == f"reviews,{len(sce.load(SAMPLE).reviews)}"
+    sample = sce.load(SAMPLE).reviews
+    assert summary[1] == f"reviews,{len(sample)},{sample['area'].nunique()}"  # count, areas behind it
 
 
 def test_sweep_by_region_gives_one_report_per_region(tmp_path):
@@ -287,11 +288,12 @@ def test_sweep_by_region_gives_one_report_per_region(tmp_path):
     assert main(["sweep", "--by", "region", "--notebooks", "01", "--out", str(out), "--jobs", "2"]) == 0
     rs = sce.load(SAMPLE)
     expected = rs.reviews["region"].value_counts()
+    areas = rs.reviews.groupby("region")["area"].nunique()
     folders = sorted(p for p in out.iterdir() if p.is_dir())
     assert [p.name for p in folders] == sorted(runner.slug(r) for r in expected.index)
     for region, count in expected.items():
         lines = (out / runner.slug(region) / "tables" / "data_summary.csv").read_text().splitlines()
-        assert lines[1] == f"reviews,{count}"
+        assert lines[1] == f"reviews,{count},{areas[region]}"
         manifest = json.loads((out / runner.slug(region) / "manifest.json").read_text())
         assert manifest["parameters"]["regions"] == [region]
     index = (out / "index.html").read_text()

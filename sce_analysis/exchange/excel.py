@@ -13,9 +13,9 @@ workbooks back with the same rules as CSV files:
 - :func:`export_workbook` writes a whole set as one workbook of the same layout (so it can be
   imported again), with a factor-by-review matrix.
 
-Sheets and files (:data:`~sce_analysis.exchange.workbook_import.SHEETS`): *Review* holds ``reviews.csv``, *KPEs* ``episodes.csv``,
-*Factors* ``factors.csv``, *Findings* ``findings.csv`` and *Coding frame* ``taxonomy.csv``. Row 1
-of each sheet holds the contract's column names.
+Sheets and files (:data:`~sce_analysis.exchange.workbook_import.SHEETS`): *Review* holds
+``reviews.csv``, *KPEs* ``episodes.csv``, *Factors* ``factors.csv``, *Findings* ``findings.csv``
+and *Coding frame* ``taxonomy.csv``. Row 1 of each sheet holds the contract's column names.
 """
 
 from __future__ import annotations
