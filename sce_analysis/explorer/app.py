@@ -24,8 +24,12 @@ import html
 import io
 import time
 
+import ipywidgets as w
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from ..charts import style
 from ..charts.bars import horizontal_bars, plot_finding_categories, plot_prevalence
@@ -155,10 +159,8 @@ class Explorer:
     # ------------------------------------------------------------------ widgets
 
     def _build_widgets(self) -> None:
-        import ipywidgets as w
-
-        filters = self._build_filters(w)
-        tabs = self._build_tabs(w)
+        filters = self._build_filters()
+        tabs = self._build_tabs()
         order = np.argsort(self._labels.to_numpy(dtype=str), kind="stable")
         self.factor = w.Dropdown(
             options=[("(pick a factor)", None)]
@@ -185,7 +187,7 @@ class Explorer:
         self.tabs.observe(self._on_tab, names="selected_index")
         self.factor.observe(self._on_factor, names="value")
 
-    def _build_filters(self, w):
+    def _build_filters(self) -> w.VBox:
         first, last = int(self._year.min()), int(self._year.max())
         layout = w.Layout(width="98%")
         self.years = w.IntRangeSlider(
@@ -218,7 +220,7 @@ class Explorer:
         filters.add_class("sce-filters")
         return filters
 
-    def _build_tabs(self, w):
+    def _build_tabs(self) -> w.Tab:
         self.alpha = w.FloatSlider(
             value=0.05,
             min=0.001,
@@ -560,8 +562,6 @@ class Explorer:
         return f'<div style="{_SCROLL}">{table}</div>'
 
     def _png(self, axes_or_figure) -> bytes:
-        import matplotlib.pyplot as plt
-
         figure = axes_or_figure.get_figure(root=True) if hasattr(axes_or_figure, "get_figure") else axes_or_figure
         try:
             self.policy.stamp(figure, fontsize=7)
@@ -574,9 +574,6 @@ class Explorer:
     def _quick_bars_png(self, rows: pd.DataFrame, *, labels, colors, xlabel: str) -> bytes:
         """Bars of ``share`` with Wilson whiskers, drawn once on a fixed layout (the library's charts lay text
         out in several passes, which is right for print and too slow for a click)."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
         figure = Figure(figsize=(8.5, 0.3 * len(rows) + 1.0))
         FigureCanvasAgg(figure)
         ax = figure.add_axes((0.42, 0.9 / figure.get_figheight(), 0.55, 1 - 1.25 / figure.get_figheight()))
@@ -652,8 +649,6 @@ def _html(frame: pd.DataFrame, missing: str = "") -> str:
 
 def _message_png(text: str) -> bytes:
     """A small PNG that says ``text`` (for an empty scope or a failed tab)."""
-    import matplotlib.pyplot as plt
-
     figure, ax = plt.subplots(figsize=(6, 1.2))
     try:
         ax.axis("off")

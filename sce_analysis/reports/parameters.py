@@ -75,7 +75,7 @@ def read_parameters(notebook: str | Path) -> dict[str, Parameter]:
         When the notebook has no parameters cell, or a line of it is not of the form
         ``name: type = literal  # help``.
     """
-    import nbformat
+    import nbformat  # 60 ms on import: the CLI reads parameters only for report, sweep and params
 
     path = Path(notebook)
     nb = nbformat.read(path, as_version=4)

@@ -11,8 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import Image
 
+from ..charts import save_figure
 from ..errors import ParameterError
 from ..publish.disclosure import TABLE_FLOAT_FORMAT
 from ..publish.policy import Policy
@@ -72,11 +75,6 @@ class Run:
         (a report run under ``MPLBACKEND=Agg`` shows its charts too), and closed figures do not
         pile up in memory over a long notebook.
         """
-        import matplotlib.pyplot as plt
-        from IPython.display import Image
-
-        from ..charts import save_figure
-
         _check_name(name)
         figure = figure_or_axes.get_figure(root=True) if hasattr(figure_or_axes, "get_figure") else figure_or_axes
         self.policy.stamp(figure)

@@ -275,7 +275,7 @@ def _source_cell(executed: Path, index: int | None) -> int | None:
     of injected parameters, which the source notebook does not have."""
     if index is None:
         return None
-    import nbformat
+    import nbformat  # with papermill and nbconvert, only once notebooks have run
 
     try:
         cells = nbformat.read(executed, as_version=4).cells
@@ -309,7 +309,7 @@ def execute(tasks: list[Task], *, jobs: int = 1, progress: bool | None = None, l
 
 def export_html(task: Task, out: Path) -> Path | None:
     """Write the executed notebook as code-free HTML; None when there is no executed notebook."""
-    import nbformat
+    import nbformat  # with papermill and nbconvert, only once notebooks have run
     from nbconvert import HTMLExporter
 
     if not task.output.exists():

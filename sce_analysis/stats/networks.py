@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
+from scipy.cluster.hierarchy import fcluster, linkage
 
 from ..checks import check_alpha, check_number, check_whole
 from ..errors import ParameterError
@@ -833,8 +834,6 @@ def cluster_reviews(
     >>> sorted(clusters["cluster"].unique().tolist())
     [1, 2, 3, 4]
     """
-    from scipy.cluster.hierarchy import fcluster, linkage
-
     if method not in CLUSTER_METHODS:
         raise ParameterError(f"method must be one of {', '.join(CLUSTER_METHODS)}; not {method!r}.")
     _check_metric(metric)
