@@ -48,8 +48,9 @@ class MovedModule(types.ModuleType):
         self.__moved_to__ = new
 
     def __getattr__(self, name: str):
-        if name.startswith("__") and name.endswith("__") and name != "__all__":
-            raise AttributeError(name)  # dunder lookups (copy, pickle, IPython) are not forwarded
+        if name.startswith("_") and name != "__all__":
+            # Private names were never part of the API, and dunder lookups (copy, IPython) are not forwarded.
+            raise AttributeError(f"module {self.__name__!r} (moved to {self.__moved_to__}) has no attribute {name!r}")
         new = self.__moved_to__
         warnings.warn(
             f"{self.__name__} moved to {new} in sce_analysis 0.2.0: import {name} from {new} (or from "

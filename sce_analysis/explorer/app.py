@@ -490,8 +490,8 @@ class Explorer:
     def _n_units_text(self, unit: str) -> str:
         """How many units are in scope, as the policy lets it be shown."""
         scope = self.scope()
-        n = len(scope.reviews) if unit == "review" else len(scope.episodes)
-        return self.policy.count(n, areas=int(scope.reviews["area"].nunique()))
+        units = presence(scope, unit=unit, polarity=self.polarity.value).units  # carried: no frame is copied
+        return self.policy.count(len(units), areas=int(units["area"].nunique()))
 
     def _draw_recurrence(self):
         if len(self.scope().reviews) == 0:

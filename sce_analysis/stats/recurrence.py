@@ -94,6 +94,8 @@ def _indicator(index: np.ndarray, n_groups: int) -> sp.csr_array:
 
 def _counts_by_group(matrix: sp.csr_array, index: np.ndarray, n_groups: int) -> np.ndarray:
     """Groups × codes: how many units of each group have each code."""
+    if n_groups == 1 and bool((index == 0).all()):  # the whole set as one group: column sums
+        return np.asarray(matrix.sum(axis=0), dtype=np.int64).reshape(1, -1)
     return (_indicator(index, n_groups).T @ matrix).toarray()
 
 
@@ -115,13 +117,17 @@ def _factor_info(rs) -> pd.DataFrame:
 def _long(groups: pd.Index, codes: pd.Index, by: str | None, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     """A tidy frame from groups × codes arrays: one row per group and code."""
     n_groups, n_codes = len(groups), len(codes)
-    frame = pd.DataFrame({"factor_code": np.tile(codes.to_numpy(), n_groups)})
+    data: dict[str, object] = {}
     if by is not None:
-        frame.insert(0, by, np.repeat(groups.to_numpy(), n_codes))
+        data[by] = np.repeat(groups.to_numpy(), n_codes)
+    data["factor_code"] = np.tile(codes.to_numpy(), n_groups)
     for name, values in columns.items():
-        values = np.asarray(values)
-        frame[name] = np.broadcast_to(values, (n_groups, n_codes)).ravel() if values.ndim else values
-    return frame
+        values = values if isinstance(values, pd.Series) else np.asarray(values)
+        if isinstance(values, pd.Series) or values.ndim == 0:
+            data[name] = values
+        else:
+            data[name] = np.broadcast_to(values, (n_groups, n_codes)).ravel()
+    return pd.DataFrame(data)  # built at once: a column at a time costs pandas a copy each
 
 
 def _presence_pair(rs, unit, polarity, coder) -> tuple[Presence, Presence, Presence]:
@@ -213,7 +219,10 @@ def factor_prevalence(rs, *, by=None, unit="review", polarity=None, coder=None) 
             CONTRIBUTING_AREAS: fewest_areas((n_units, n_areas), (n_total, group_areas)),
         },
     )
-    frame = frame.merge(_factor_info(rs), on="factor_code", how="left", validate="many_to_one")
+    # The rows run over the codes in taxonomy order, group after group: the taxonomy's columns repeat.
+    info = _factor_info(rs)
+    repeated = {c: info[c].take(np.tile(np.arange(len(info)), n_groups)).to_numpy() for c in _FACTOR_COLUMNS[1:]}
+    frame = frame.assign(**{c: pd.array(v, dtype=info[c].dtype) for c, v in repeated.items()})
     lead = [by] if by is not None else []
     order = [*lead, *_FACTOR_COLUMNS, "n_reviews", "n_units", "n_total", "share", "ci_low", "ci_high"]
     order += ["n_episodes", "n_areas", "n_regions", "n_years", CONTRIBUTING_AREAS]
