@@ -6,6 +6,7 @@ fails a test instead of a user's notebook.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import subprocess
 import sys
@@ -264,7 +265,7 @@ def _modules_loaded_by(code: str) -> list[str]:
         "{'pandas', 'numpy', 'matplotlib', 'statsmodels', 'networkx', 'scipy', 'papermill', 'ipywidgets'}))"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
-    return eval(result.stdout.strip().splitlines()[-1])  # a list literal printed by the probe
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])  # a list literal printed by the probe
 
 
 def test_importing_the_package_loads_no_heavy_library():
@@ -277,6 +278,12 @@ def test_each_name_loads_only_what_it_needs():
     assert {"pandas", "numpy"} <= set(loaded) and not {"matplotlib", "statsmodels", "networkx"} & set(loaded)
     # A chart function brings matplotlib, once asked for.
     assert "matplotlib" in _modules_loaded_by("import sce_analysis as sce; sce.plot_prevalence")
+
+
+def test_the_validate_command_loads_no_statistics_or_plotting():
+    code = "import sys; from sce_analysis.cli import main; sys.argv = ['sce-analysis', 'validate', 'data/sample']\n"
+    code += "try:\n    main()\nexcept SystemExit:\n    pass"
+    assert set(_modules_loaded_by(code)) == {"pandas", "numpy"}
 
 
 def test_python_m_synthetic_still_runs(tmp_path):

@@ -18,7 +18,14 @@ from conftest import SAMPLE
 import sce_analysis as sce
 from sce_analysis.cli import main
 from sce_analysis.explorer import explore
-from sce_analysis.publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD, SUPPRESSED, footer, publish
+from sce_analysis.publish.disclosure import (
+    CONTRIBUTORS,
+    DEFAULT_MIN_AREAS,
+    DEFAULT_THRESHOLD,
+    SUPPRESSED,
+    footer,
+    publish,
+)
 from sce_analysis.publish.policy import Policy
 from sce_analysis.reports.gallery import Tables
 
@@ -37,6 +44,7 @@ def test_defaults_are_the_one_constant_pair():
     assert (DEFAULT_THRESHOLD, DEFAULT_MIN_AREAS) == (5, 3)
     assert policy.describe() == {"mode": True, "suppress_below": 5, "min_areas": 3, "rules": footer(5, 3)}
     assert "fewer than 3 areas" in policy.footer()
+    assert CONTRIBUTORS == sce.stats.CONTRIBUTING_AREAS  # the rule reads the column the statistics write
 
 
 def test_full_detail_shows_everything(rs):

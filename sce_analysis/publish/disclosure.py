@@ -39,7 +39,6 @@ import pandas as pd
 from ..checks import check_whole
 from ..errors import ParameterError
 from ..reviewsets.contract import FILES
-from ..stats.contributors import CONTRIBUTING_AREAS
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -62,7 +61,8 @@ DEFAULT_THRESHOLD = 5
 #: A figure is published only when at least this many areas contribute to it.
 DEFAULT_MIN_AREAS = 3
 #: The column in which library tables say how many areas stand behind the row's figures.
-CONTRIBUTORS = CONTRIBUTING_AREAS
+# Spelled out, not imported from stats.contributors: the CLI reads this module's defaults without scipy.
+CONTRIBUTORS = "n_contributing_areas"
 #: How floats are written to table CSVs: enough digits for any statistic, and stable.
 TABLE_FLOAT_FORMAT = "%.10g"
 
