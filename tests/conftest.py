@@ -109,6 +109,28 @@ def sample_raw() -> RawSet:
     return RawSet(SAMPLE)
 
 
+@pytest.fixture(scope="session")
+def sample_report(tmp_path_factory) -> tuple[int, Path]:
+    """``sce-analysis report`` run once on the sample, all notebooks: (exit status, report folder).
+    Shared by the notebook, briefing and accessibility tests, which only read it."""
+    from sce_analysis.cli import main
+
+    out = tmp_path_factory.mktemp("report") / "sample"
+    # As in CI: a non-interactive matplotlib backend must not keep charts out of the HTML pages.
+    before = os.environ.get("MPLBACKEND"), os.getcwd()
+    os.environ["MPLBACKEND"] = "Agg"
+    try:
+        status = main(["report", "--data", str(SAMPLE), "--out", str(out), "--jobs", "2"])
+        # Running notebooks in parallel must not move this process to another directory.
+        assert os.getcwd() == before[1]
+    finally:
+        if before[0] is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = before[0]
+    return status, out
+
+
 @pytest.fixture(autouse=True)
 def _quiet_home(tmp_path_factory, monkeypatch):
     """Jupyter, IPython and matplotlib write state under $HOME: keep it out of the user's."""

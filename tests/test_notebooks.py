@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 
 import pytest
 from conftest import SAMPLE
@@ -48,21 +47,8 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("report") / "sample"
-    # As in CI: a non-interactive matplotlib backend must not keep charts out of the HTML pages.
-    before = os.environ.get("MPLBACKEND"), os.getcwd()
-    os.environ["MPLBACKEND"] = "Agg"
-    try:
-        status = main(["report", "--data", str(SAMPLE), "--out", str(out), "--jobs", "2"])
-        # Running notebooks in parallel must not move this process to another directory.
-        assert os.getcwd() == before[1]
-    finally:
-        if before[0] is None:
-            os.environ.pop("MPLBACKEND", None)
-        else:
-            os.environ["MPLBACKEND"] = before[0]
-    return status, out
+def report(sample_report):
+    return sample_report
 
 
 def csv_bytes(frame) -> bytes:

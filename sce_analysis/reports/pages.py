@@ -63,6 +63,21 @@ def landing_page(manifest: dict, review_set=None) -> str:
         if r.startswith("figures/") and r.endswith(".png")
     )
     mode = "publication mode" if parameters.get("publication") else "full detail (not for publication)"
+    briefing = ""
+    if manifest.get("briefing", {}).get("status") == "ok":
+        briefing = (
+            "<h2>Briefing</h2><p class='first'>Start here: the written briefing, with the key findings, each "
+            "pattern's chart and table, and what the data cannot tell you.</p><ul class='links'>"
+            "<li><a href='briefing.html'>Briefing (web page)</a></li>"
+            "<li><a href='briefing.docx'>Briefing (Word document)</a></li></ul>"
+        )
+    elif manifest.get("briefing", {}).get("status") == "failed":
+        failure = manifest["briefing"]
+        briefing = (
+            "<h2>Briefing</h2><p>The briefing could not be written: "
+            f"{html.escape(failure['error'])}: {html.escape(failure['message'])}. "
+            "The tables and figures below are complete.</p>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(manifest["report"])}</title>
 <style>
@@ -76,6 +91,7 @@ img {{ height: 12rem; margin: 0.3rem; border: 1px solid #ddd; }}
 <p class="note">Made by sce_analysis {html.escape(str(manifest["versions"].get("sce_analysis")))} on
 {html.escape(manifest["ended"])}; {html.escape(mode)}. Input fingerprint (SHA-256):
 <code>{manifest["input"]["sha256"][:16]}…</code>. Everything is listed in <a href="manifest.json">manifest.json</a>.</p>
+{briefing}
 {key_numbers}
 <h2>Notebooks</h2><table><tr><th>notebook (code-free)</th><th>status</th><th>time</th><th></th></tr>
 {"".join(notebook_rows)}</table>

@@ -373,9 +373,26 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
         ],
         "outputs": [*outputs, "index.html"],
     }
+    manifest["briefing"] = _write_briefing(plan.out, manifest)
+    if manifest["briefing"]["status"] == "ok":
+        manifest["outputs"] = sorted([*outputs, "briefing.docx", "briefing.html"]) + ["index.html"]
     (plan.out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     (plan.out / "index.html").write_text(landing_page(manifest, review_set), encoding="utf-8")
     return manifest
+
+
+def _write_briefing(out: Path, manifest: dict) -> dict:
+    """Write the briefing from the finished tables and figures; a failure is recorded, not raised,
+    so that the notebooks' outputs and the landing page are still written."""
+    if not (out / "tables").is_dir():
+        return {"status": "skipped", "reason": "the report wrote no tables"}
+    from .briefing import write_briefing  # matplotlib (the charts' reading notes), jinja2 and python-docx
+
+    try:
+        write_briefing(out, manifest)
+    except Exception as error:  # the report stands without its briefing; the manifest and index say why
+        return {"status": "failed", "error": type(error).__name__, "message": str(error)}
+    return {"status": "ok"}
 
 
 def _versions() -> dict:

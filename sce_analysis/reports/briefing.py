@@ -1,0 +1,527 @@
+"""The written briefing of a report: ``briefing.html`` and ``briefing.docx``, for boards and panels.
+
+A board does not read notebooks. It reads a short paper: what was looked at, the headline
+sentences, then each pattern with its chart, a small table and how to read it, then what the data
+cannot say, and the methods at the back. :func:`write_briefing` writes that paper into a finished
+report folder, as an accessible web page (jinja2) and as a Word document (python-docx), both from
+the same :class:`Briefing`.
+
+One source of numbers: every number comes from the report's own ``tables/*.csv``, read back as
+written (so in publication mode the suppressed cells are ``c`` here too), and every chart is the
+report's own PNG. Nothing is recomputed. A section whose notebook did not run is left out, and the
+briefing says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from ..errors import ParameterError
+from ..publish.disclosure import SUPPRESSED, footer
+from .briefing_docx import write_docx
+from .formatting import html_table, number, percent_text, readable, statistic_text
+from .gallery import CHARTS
+from .headlines import Headline, key_findings
+
+__all__ = ["ReportTables", "Section", "Briefing", "SECTIONS", "build_briefing", "write_briefing", "briefing_html"]
+
+#: Rows in a section's table: enough to read, few enough for a page.
+TABLE_ROWS = 15
+
+
+class ReportTables:
+    """The tables of a report folder, read back as written: text cells, ``c`` where suppressed.
+
+    ``tables["factor_trends"]`` or ``tables.get("factor_trends")`` reads ``tables/factor_trends.csv``
+    once; ``get`` gives None for a table the report does not have.
+    """
+
+    def __init__(self, folder):
+        self.folder = Path(folder) / "tables"
+        self._read: dict[str, pd.DataFrame] = {}
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        if name not in self._read:
+            path = self.folder / f"{name}.csv"
+            if not path.is_file():
+                return None
+            # As text: a number is quoted exactly as the CSV has it, and "c" stays "c".
+            self._read[name] = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+        return self._read[name]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        table = self.get(name)
+        if table is None:
+            raise KeyError(f"the report has no table {name!r} ({self.folder / (name + '.csv')} is missing)")
+        return table
+
+
+@dataclass(frozen=True)
+class Section:
+    """One question of the briefing: its table, its chart and how it is read."""
+
+    key: str
+    title: str
+    table: str
+    figure: str
+    chart: str  # the gallery chart whose "how to read" text it shares
+    columns: tuple[str, ...]
+    rows: Callable[[pd.DataFrame, dict], pd.DataFrame]
+    headline: Callable[[pd.DataFrame, dict], str]
+    names: dict = field(default_factory=dict)
+
+
+def _alpha(parameters: dict) -> float:
+    return float(parameters.get("alpha", 0.05))
+
+
+def _below_alpha(table: pd.DataFrame, parameters: dict) -> pd.Series:
+    q = table["q_value"].map(number)
+    return q.notna() & (q < _alpha(parameters))
+
+
+def _unit_words(parameters: dict) -> str:
+    return "key practice episodes" if parameters.get("unit") == "episode" else "reviews"
+
+
+def _recurring_headline(table, parameters):
+    share = percent_text(parameters.get("min_share", 0.2))
+    areas = percent_text(parameters.get("min_area_share", 0.5))
+    n = len(table)
+    if n == 0:
+        return f"No factor was found both in at least {share} of {_unit_words(parameters)} and in {areas} of areas."
+    factors = "factor was" if n == 1 else "factors were"
+    return (
+        f"{n} {factors} found in at least {share} of {_unit_words(parameters)} and in at least {areas} of the areas: "
+        "problems that recur across the system, not in one place."
+    )
+
+
+def _themes_headline(table, parameters):
+    themes = table["theme"].map(number).dropna().nunique()
+    if themes == 0:
+        return "No group of factors recurs together more often than chance in these reviews."
+    return (
+        f"The factors form {themes} theme{'s' if themes != 1 else ''}: groups coded together in the same key "
+        "practice episodes more often than chance would give."
+    )
+
+
+def _sequence_rows(table, parameters):
+    rows = table[_below_alpha(table, parameters)]
+    return rows
+
+
+def _sequences_headline(table, parameters):
+    n = int(_below_alpha(table, parameters).sum())
+    if n == 0:
+        return "No factor follows another from one episode to the next more often than chance, after correction."
+    plural = "s stand" if n != 1 else " stands"
+    return f"{n} sequence{plural} out, from one episode to the next, after correcting for many tests."
+
+
+def _findings_headline(table, parameters):
+    shares = table["share"].map(number)
+    if shares.isna().all():
+        return "Findings by SCIE category: the counts are suppressed at this scope."
+    top = table.loc[shares.idxmax()]
+    return f"Reviews most often located their findings in {str(top['label']).lower()}."
+
+
+def _trend_rows(table, parameters):
+    return table[table["direction"].isin(["rising", "falling"]) & _below_alpha(table, parameters)]
+
+
+def _trends_headline(table, parameters):
+    rows = _trend_rows(table, parameters)
+    rising, falling = int((rows["direction"] == "rising").sum()), int((rows["direction"] == "falling").sum())
+    if rising + falling == 0:
+        return "No factor became clearly more or less common over the years, after correcting for many tests."
+    return f"{rising} factor{'s' if rising != 1 else ''} became more common and {falling} less common over the years."
+
+
+def _difference_rows(table, parameters):
+    return table[_below_alpha(table, parameters)]
+
+
+def _differences_headline(table, parameters):
+    rows = _difference_rows(table, parameters)
+    by = parameters.get("by", "region")
+    if rows.empty:
+        return f"No {by} differs clearly from the rest in any factor, after correcting for many tests."
+    groups = rows["group"].nunique()
+    return (
+        f"{len(rows)} clear difference{'s' if len(rows) != 1 else ''} between one {by} and the rest, in "
+        f"{groups} {by}{'s' if groups != 1 else ''}. A difference describes the reviews, not its cause."
+    )
+
+
+def _all_rows(table, parameters):
+    return table
+
+
+#: The sections of the briefing, one per question, in reading order.
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "recurring",
+        "Factors that recur across reviews and areas",
+        "recurring_factors",
+        "prevalence",
+        "prevalence",
+        ("label", "scie_category", "n_units", "n_total", "share", "ci", "n_areas"),
+        _all_rows,
+        _recurring_headline,
+    ),
+    Section(
+        "themes",
+        "Themes: factors that go together",
+        "themes",
+        "factor_network",
+        "network",
+        ("theme", "label", "level", "theme_stability"),
+        _all_rows,
+        _themes_headline,
+    ),
+    Section(
+        "sequences",
+        "What follows what, from one episode to the next",
+        "factor_sequences",
+        "sequences",
+        "sequences",
+        ("factor_from", "factor_to", "n", "expected", "ratio", "q_value"),
+        _sequence_rows,
+        _sequences_headline,
+    ),
+    Section(
+        "findings",
+        "Findings by SCIE category",
+        "finding_categories",
+        "finding_categories",
+        "finding_categories",
+        ("label", "n_findings", "n_reviews", "n_total", "share", "ci"),
+        _all_rows,
+        _findings_headline,
+        {"label": "SCIE category", "n_reviews": "Reviews with a finding", "n_total": "Reviews in scope"},
+    ),
+    Section(
+        "trends",
+        "Changes over the years",
+        "factor_trends",
+        "trends",
+        "trends",
+        ("label", "direction", "n_units", "odds_ratio_per_year", "ci", "q_value"),
+        _trend_rows,
+        _trends_headline,
+    ),
+    Section(
+        "differences",
+        "Differences between groups",
+        "group_differences",
+        "group_differences",
+        "group_differences",
+        ("group", "label", "n_in", "n_group", "share_in", "share_out", "odds_ratio", "q_value"),
+        _difference_rows,
+        _differences_headline,
+        {"n_in": "With it", "n_group": "In group"},
+    ),
+)
+
+
+@dataclass
+class BriefingSection:
+    """A section as written: headline, chart (path relative to the report, alt text), table."""
+
+    key: str
+    title: str
+    headline: str
+    how_to_read: str
+    figure: str | None
+    alt: str
+    table: pd.DataFrame
+    table_caption: str
+    csv: str
+    n_rows: int
+
+
+@dataclass
+class Briefing:
+    """Everything the briefing says, before it is laid out as HTML or Word."""
+
+    title: str
+    mode: str
+    publication: bool
+    scope: list[tuple[str, str]]
+    key_findings: list[Headline]
+    sections: list[BriefingSection]
+    missing: list[str]
+    limits: list[str]
+    methods: list[tuple[str, str]]
+    parameters: list[tuple[str, str]]
+    versions: list[tuple[str, str]]
+    rules: str
+    made: str
+    made_at: datetime | None = None
+
+
+def _scope(manifest: dict, tables: ReportTables) -> list[tuple[str, str]]:
+    parameters = manifest["parameters"]
+    summary = tables.get("data_summary")
+    counts = dict(zip(summary["measure"], summary["count"], strict=True)) if summary is not None else {}
+
+    def shown(measure):
+        value = counts.get(measure)
+        return "" if value is None else (SUPPRESSED if number(value) is None else f"{number(value):,.0f}")
+
+    rows = [
+        ("Reviews", shown("reviews")),
+        ("Areas", shown("areas")),
+        ("Regions", shown("regions")),
+        ("Key practice episodes", shown("episodes")),
+        ("Years", f"{counts['first_year']}–{counts['last_year']}" if "first_year" in counts else ""),
+    ]
+    filters = [
+        f"{name.replace('_', ' ')}: {', '.join(str(v) for v in parameters[name])}"
+        for name in ("areas", "regions", "years", "review_types")
+        if parameters.get(name)
+    ]
+    rows.append(("Filters", "; ".join(filters) if filters else "none: every review of the set"))
+    rows.append(("Counted per", "review" if parameters.get("unit", "review") == "review" else "key practice episode"))
+    rows.append(("Data fingerprint (SHA-256)", manifest["input"]["sha256"][:16]))
+    return [(label, value) for label, value in rows if value != ""]
+
+
+def _limits(manifest: dict, tables: ReportTables) -> list[str]:
+    limits = [
+        "Reviews are not a random sample of cases. A review is commissioned when a child died or was seriously "
+        "harmed and abuse or neglect is suspected, so these reviews show what goes wrong in the cases that reach "
+        "review, not how often it goes wrong in practice at large.",
+        "Co-occurrence is not causation. Two factors found together, or one following another, may share a cause "
+        "or reflect how reviews are written; a pattern is a question to ask of local practice, not an answer.",
+    ]
+    agreement = tables.get("coder_agreement")
+    pooled = None
+    if agreement is not None and not agreement.empty:
+        pooled = agreement[(agreement["level"] == "code") & (agreement["item"] == "(all items)")]
+    if pooled is not None and len(pooled) and number(pooled.iloc[0]["cohen_kappa"]) is not None:
+        row = pooled.iloc[0]
+        episodes = number(row["double_coded_episodes"])
+        limits.append(
+            "Coding depends on the coders. Where two coders coded the same episodes independently"
+            + (f" ({episodes:,.0f} episodes)" if episodes is not None else "")
+            + f", they agreed on {percent_text(row['percent_agreement'])} of judgements (Cohen's kappa "
+            f"{statistic_text(row['cohen_kappa'])}; agreement beyond chance, where 1 is perfect)."
+        )
+    else:
+        limits.append(
+            "Coding depends on the coders. This set has no episodes coded twice, so how far two coders would agree "
+            "is not known; read the patterns as one coding of the reviews."
+        )
+    if manifest["parameters"].get("publication"):
+        limits.append(f"Small numbers are suppressed. {manifest['publication']['rules']}")
+    else:
+        limits.append(
+            "This briefing is in full detail, with small counts shown: it is not for publication. Rerun the report "
+            "with --publication before it leaves the team."
+        )
+    return limits
+
+
+def _methods(parameters: dict) -> list[tuple[str, str]]:
+    alpha = parameters.get("alpha", 0.05)
+    return [
+        ("Shares and their intervals", "Share of units with the factor, with a 95% Wilson score interval."),
+        (
+            "Recurring factors",
+            f"A factor recurs when it is found in at least {percent_text(parameters.get('min_share', 0.2))} of units "
+            f"and in at least {percent_text(parameters.get('min_area_share', 0.5))} of the areas in scope.",
+        ),
+        (
+            "Themes",
+            "Pairs of factors coded on the same episode, tested with a one-sided Fisher exact test; the links "
+            f"significant at a false-discovery rate of {alpha} (and lift of at least "
+            f"{parameters.get('min_lift', 1.0)}) "
+            "form a network whose Louvain communities are the themes. Stability: the share of "
+            f"{parameters.get('resamples', 200)} bootstrap resamples of reviews in which each factor's theme is found "
+            "again.",
+        ),
+        (
+            "Sequences",
+            f"Factor a on one episode and factor b on the episode {parameters.get('lag', 1)} later in the same review, "
+            "against the count expected if each review's episodes were shuffled; "
+            + (
+                f"Monte Carlo p-value from {parameters['permutations']} permutations."
+                if parameters.get("permutations")
+                else "Poisson p-value around the exact expectation."
+            ),
+        ),
+        (
+            "Trends",
+            "Per factor, a logistic regression of presence on the year the review was completed; the odds ratio per "
+            "year with its 95% Wald interval.",
+        ),
+        ("Group differences", "Each group against the rest, per factor: Fisher exact test and odds ratio (Woolf)."),
+        (
+            "Many tests",
+            "Benjamini-Hochberg false-discovery rate (q) within each table; a result is called clear when "
+            f"q < {alpha}. "
+            f"Factors in fewer than {parameters.get('min_count', 5)} units are not tested.",
+        ),
+        ("Seed", f"{parameters.get('seed', 0)}: the same data and parameters give the same tables."),
+    ]
+
+
+def _how_to_read(chart: str, words: dict) -> tuple[str, str]:
+    for spec in CHARTS:
+        if spec.name == chart:
+            return spec.title.format(**words), spec.how_to_read.format(**words)
+    return "", ""
+
+
+def _group_drawn(tables: ReportTables, parameters: dict) -> str:
+    """The group the report's group-differences chart draws, chosen as notebook 06 chooses it."""
+    if parameters.get("group"):
+        return str(parameters["group"])
+    table = tables.get("group_differences")
+    if table is None or table.empty:
+        return "the group"
+    flagged = _below_alpha(table, parameters).groupby(table["group"]).sum()
+    return str(flagged.sort_index().idxmax())
+
+
+def _section(section: Section, tables: ReportTables, out: Path, parameters: dict, labels: dict) -> BriefingSection:
+    table = tables[section.table]
+    rows = section.rows(table, parameters)
+    shown = rows
+    if "factor_from" in shown.columns:  # sequences name the factors by label
+        shown = shown.assign(
+            factor_from=shown["factor_from"].map(lambda c: labels.get(c, c)),
+            factor_to=shown["factor_to"].map(lambda c: labels.get(c, c)),
+        )
+    columns = [c for c in section.columns if c in shown.columns or c == "ci" and "ci_low" in shown.columns]
+    units = _unit_words(parameters)
+    names = {"n_units": f"{units.capitalize()} with it", "n_total": f"{units.capitalize()} in scope", **section.names}
+    readable_rows = readable(shown, columns=columns, names=names, rows=TABLE_ROWS)
+    figure = f"figures/{section.figure}.png"
+    title, how = _how_to_read(section.chart, {"group": _group_drawn(tables, parameters)})
+    more = f" (the first {TABLE_ROWS} of {len(rows)})" if len(rows) > TABLE_ROWS else ""
+    return BriefingSection(
+        key=section.key,
+        title=section.title,
+        headline=section.headline(table, parameters),
+        how_to_read=how,
+        figure=figure if (out / figure).is_file() else None,
+        alt=f"{title}. {how}" if title else how,
+        table=readable_rows,
+        table_caption=f"{section.title}{more}. Full table: tables/{section.table}.csv",
+        csv=f"tables/{section.table}.csv",
+        n_rows=len(rows),
+    )
+
+
+def build_briefing(folder, manifest: dict | None = None) -> Briefing:
+    """What the briefing of a finished report folder says (see :func:`write_briefing`)."""
+    folder = Path(folder)
+    if manifest is None:
+        path = folder / "manifest.json"
+        if not path.is_file():
+            raise ParameterError(
+                f"{folder} is not a report folder: it has no manifest.json. Fix: run `sce-analysis report` first."
+            )
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    parameters = manifest["parameters"]
+    tables = ReportTables(folder)
+    prevalence = tables.get("factor_prevalence")
+    labels = dict(zip(prevalence["factor_code"], prevalence["label"], strict=True)) if prevalence is not None else {}
+    sections, missing = [], []
+    for section in SECTIONS:
+        if tables.get(section.table) is None:
+            missing.append(section.title)
+        else:
+            sections.append(_section(section, tables, folder, parameters, labels))
+    publication = bool(parameters.get("publication"))
+    versions = manifest.get("versions", {})
+    return Briefing(
+        title=manifest.get("report") or "Cross-review analysis",
+        mode="Publication mode: small numbers suppressed" if publication else "Full detail: not for publication",
+        publication=publication,
+        scope=_scope(manifest, tables),
+        key_findings=key_findings(tables, parameters),
+        sections=sections,
+        missing=missing,
+        limits=_limits(manifest, tables),
+        methods=_methods(parameters),
+        parameters=[
+            (name, json.dumps(value)) for name, value in parameters.items() if name not in ("data_dir", "out_dir")
+        ],
+        versions=[(name, str(value)) for name, value in versions.items()],
+        rules=footer(parameters.get("suppress_below", 5), parameters.get("min_areas", 3)) if publication else "",
+        made=_made(manifest),
+        made_at=_when(manifest),
+    )
+
+
+def _when(manifest: dict) -> datetime | None:
+    try:
+        return datetime.fromisoformat(manifest["ended"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _made(manifest: dict) -> str:
+    when = _when(manifest)
+    version = manifest.get("versions", {}).get("sce_analysis", "")
+    return f"Made by sce_analysis {version}" + (f" on {when.day} {when:%B %Y}" if when else "")
+
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("sce_analysis.reports", "templates"),
+    autoescape=True,  # every value is escaped; the tables arrive as HTML built by html_table
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def briefing_html(briefing: Briefing) -> str:
+    """The briefing as one accessible, self-contained HTML page (figures linked relatively)."""
+    tables = {s.key: Markup(html_table(s.table, caption=s.table_caption)) for s in briefing.sections}
+    return _TEMPLATES.get_template("briefing.html.j2").render(b=briefing, tables=tables)
+
+
+def write_briefing(folder, manifest: dict | None = None) -> tuple[Path, Path]:
+    """Write ``briefing.html`` and ``briefing.docx`` into a finished report folder.
+
+    Parameters
+    ----------
+    folder : str or path
+        The report folder (with ``manifest.json``, ``tables/`` and ``figures/``).
+    manifest : dict, optional
+        The report's manifest, when it is not yet written to the folder.
+
+    Returns
+    -------
+    (Path, Path)
+        The HTML page and the Word document. Each is written to a temporary name and then
+        renamed, so a failure leaves no half-written briefing.
+    """
+    folder = Path(folder)
+    briefing = build_briefing(folder, manifest)
+    page, document = folder / "briefing.html", folder / "briefing.docx"
+    partial_page, partial_document = folder / ".briefing.html.partial", folder / ".briefing.docx.partial"
+    try:
+        partial_page.write_text(briefing_html(briefing), encoding="utf-8")
+        write_docx(briefing, folder, partial_document)
+        partial_page.replace(page)
+        partial_document.replace(document)
+    finally:
+        partial_page.unlink(missing_ok=True)
+        partial_document.unlink(missing_ok=True)
+    return page, document
