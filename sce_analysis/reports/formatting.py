@@ -310,7 +310,12 @@ def styled(frame: pd.DataFrame, *, rows: int | None = None):
         ]
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])]
     styler = shown.style.format(formatters, na_rep="").hide(axis="index").relabel_index(headers, axis="columns")
-    return styler.set_properties(subset=numeric, **{"text-align": "right"}).set_table_styles(
+    text = [c for c in shown.columns if c not in numeric]
+    styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+    styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    # A table that scrolls sideways must be reachable by keyboard (WCAG 2.1.1; axe: scrollable-region-focusable).
+    styler = styler.set_table_attributes('tabindex="0"')
+    return styler.set_table_styles(
         [
             {"selector": "", "props": "display: block; max-width: 100%; overflow-x: auto;"},
             {"selector": "th", "props": "text-align: left; vertical-align: bottom;"},

@@ -58,7 +58,8 @@ def landing_page(manifest: dict, review_set=None) -> str:
                 f"<li><a href='{html.escape(relative)}'>{html.escape(relative.split('/', 1)[1])}</a></li>"
             )
     figures = "".join(
-        f"<a href='{html.escape(r)}'><img src='{html.escape(r)}' alt='{html.escape(r)}' loading='lazy'></a>"
+        f"<a href='{html.escape(r)}'><img src='{html.escape(r)}' loading='lazy' "
+        f"alt='Chart: {html.escape(Path(r).stem.replace('_', ' '))} (opens the full-size image)'></a>"
         for r in manifest["outputs"]
         if r.startswith("figures/") and r.endswith(".png")
     )
@@ -84,7 +85,9 @@ def landing_page(manifest: dict, review_set=None) -> str:
 body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
 table {{ border-collapse: collapse; margin-bottom: 1rem; }}
 th, td {{ text-align: left; padding: 0.2rem 0.8rem; border-bottom: 1px solid #ddd; vertical-align: top; }}
-img {{ height: 12rem; margin: 0.3rem; border: 1px solid #ddd; }}
+img {{ height: 12rem; max-width: 100%; margin: 0.3rem; border: 1px solid #ddd; }}
+td a, li a {{ display: inline-block; min-height: 24px; min-width: 24px; line-height: 24px; }}
+.first {{ font-size: 1.1rem; }}
 .note {{ color: #555; }}
 </style></head><body>
 <h1>{html.escape(manifest["report"])}</h1>

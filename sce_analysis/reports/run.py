@@ -8,18 +8,22 @@ way, under stable names, byte for byte the same for the same data and parameters
 
 from __future__ import annotations
 
+import base64
+import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Image
+from IPython import get_ipython
 
 from ..charts import save_figure
 from ..errors import ParameterError
 from ..publish.disclosure import TABLE_FLOAT_FORMAT
 from ..publish.policy import Policy
 from ..reviewsets.read import load
+from .formatting import styled
+from .gallery import CHARTS
 from .parameters import check_core_values, in_scope, publication_policy
 
 __all__ = ["Run", "start_run", "TABLE_FLOAT_FORMAT"]
@@ -78,16 +82,50 @@ class Run:
         _check_name(name)
         figure = figure_or_axes.get_figure(root=True) if hasattr(figure_or_axes, "get_figure") else figure_or_axes
         self.policy.stamp(figure)
+        alt = figure_alt_text(name, figure)
         png, svg = save_figure(figure, self.out_dir / "figures" / name)
         self.written.extend([png, svg])
         plt.close(figure)
-        return Image(filename=str(png))
+        return ShownFigure(png.read_bytes(), alt)
 
     def scope(self) -> pd.DataFrame:
         """What is in scope: the summary counts of the filtered review set (:meth:`ReviewSet.summary`), with
         ``n_contributing_areas``, the areas in scope, behind every one of them."""
         n_areas = int(self.review_set.reviews["area"].nunique())
         return self.review_set.summary().assign(n_contributing_areas=n_areas)
+
+
+class ShownFigure:
+    """A saved chart as a notebook shows it: the 200-dpi PNG itself, scaled to the page width, with
+    alt text (its title and how to read it)."""
+
+    def __init__(self, png: bytes, alt: str):
+        self.png, self.alt = png, alt
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt, quote=True)}" '
+            'style="max-width: 100%; height: auto;">'
+        )
+
+
+#: Report figures drawn like a gallery chart share its "how to read" text.
+_READING = {"factor_network": "network", "spread_by_region": "spread"}
+
+
+def figure_alt_text(name: str, figure) -> str:
+    """Alt text for a report figure: its drawn title, then how to read the chart when the gallery
+    has the same chart (``figures/<name>``)."""
+    titles = [figure._suptitle.get_text()] if getattr(figure, "_suptitle", None) is not None else []
+    titles += [ax.get_title() for ax in figure.axes if ax.get_title()]
+    chart = _READING.get(name, name)
+    reading = next((spec.how_to_read for spec in CHARTS if spec.name == chart and "{" not in spec.how_to_read), "")
+    title = titles[0] if titles else name.replace("_", " ").capitalize()
+    return f"Chart: {title}. {reading}".strip()
 
 
 def _check_name(name: str) -> None:
@@ -148,4 +186,26 @@ def start_run(
         raise ParameterError("no review is in scope: the filters exclude every review. Widen them.")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    show_tables_for_reading()
     return Run(notebook, rs, out, {"data_dir": str(data_dir), "out_dir": str(out_dir), **values})
+
+
+#: Rows of a table a notebook page shows; the CSV has them all.
+SHOWN_ROWS = 30
+
+
+def _readable_html(frame: pd.DataFrame) -> str:
+    styler = styled(frame, rows=SHOWN_ROWS)
+    if len(frame) > SHOWN_ROWS:
+        styler = styler.set_caption(f"The first {SHOWN_ROWS} of {len(frame):,} rows; the CSV has them all.")
+    return styler.to_html()
+
+
+def show_tables_for_reading() -> None:
+    """In a Jupyter kernel, show every DataFrame as a formatted table (no index, human headers,
+    percentages, rounded statistics; :func:`~sce_analysis.reports.formatting.styled`). The tables
+    written to CSV keep every digit. Outside a kernel this does nothing."""
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, _readable_html)
