@@ -49,6 +49,7 @@ bench: $(STAMP) ## time the library at national scale (10,000 reviews) and its s
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_patterns.py
 	$(BIN)/python benchmarks/bench_networks.py
+	$(BIN)/python benchmarks/bench_briefing.py
 	$(BIN)/python benchmarks/bench_explorer.py
 	$(BIN)/python benchmarks/bench_workflows.py
 	$(BIN)/python benchmarks/bench_report.py

@@ -260,6 +260,17 @@ def test_no_free_text_or_identifier_reaches_any_publication_output(marked_set, t
     gallery_text = " ".join(p.read_bytes().decode("utf-8", "replace") for p in (tmp_path / "g").iterdir())
     for marker in [*MARKERS.values(), "ZQXID"]:
         assert marker not in deck_text and marker not in gallery_text, marker
+    # The briefing: the Word document is a zip, so its text is read through python-docx.
+    from docx import Document
+
+    document = Document(str(out / "briefing.docx"))
+    word_text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    )
+    briefing_text = (out / "briefing.html").read_text()
+    assert "Publication mode" in word_text and "Publication mode" in briefing_text
+    for marker in [*MARKERS.values(), "ZQXID"]:
+        assert marker not in word_text and marker not in briefing_text, marker
     assert "Publication mode" in (out / "html" / "02-recurring-factors.html").read_text()
     assert (out / "tables" / "README.txt").read_text().startswith("Publication mode")
 
@@ -279,6 +290,17 @@ def test_publication_at_region_level_produces_every_table(tmp_path):
     for name, text in tables.items():
         frame = pd.read_csv(pd.io.common.StringIO(text))
         assert_no_small_count(frame.replace(SUPPRESSED, np.nan), 5, name)
+    # The briefing's sentences quote published cells only: none rests on a suppressed one.
+    from sce_analysis.reports.briefing import ReportTables
+    from sce_analysis.reports.headlines import key_findings
+
+    report_tables = ReportTables(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    for headline in key_findings(report_tables, manifest["parameters"]):
+        table = report_tables[headline.table]
+        for key in headline.rows:
+            row = table.loc[(table[list(key)] == pd.Series(key)).all(axis=1)]
+            assert len(row) == 1 and SUPPRESSED not in set(row.iloc[0]), headline.text
 
 
 def test_gallery_in_publication_mode_on_a_small_region(tmp_path):
