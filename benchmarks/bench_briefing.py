@@ -12,6 +12,8 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -100,11 +102,22 @@ def main() -> int:
                 write_briefing(folder)
                 times.append(time.perf_counter() - start)
             best = min(times)
+            # As the runner pays it: a fresh process that imports the briefing's modules, then writes it.
+            start = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    f"from sce_analysis.reports.briefing import write_briefing; write_briefing({str(folder)!r})",
+                ],
+                check=True,
+            )
+            cold = time.perf_counter() - start
             mode = "publication" if publication else "full detail"
-            verdict = "met" if best < TARGET_SECONDS else "MISSED"
+            verdict = "met" if cold < TARGET_SECONDS else "MISSED"
             print(
-                f"briefing ({mode}), {args.reviews:,} reviews: {best:.2f} s "
-                f"(target < {TARGET_SECONDS:.0f} s: {verdict})"
+                f"briefing ({mode}), {args.reviews:,} reviews: {best:.2f} s warm, {cold:.2f} s in a fresh process "
+                f"with its imports (target < {TARGET_SECONDS:.0f} s: {verdict})"
             )
     return 0
 

@@ -131,6 +131,14 @@ def sample_report(tmp_path_factory) -> tuple[int, Path]:
     return status, out
 
 
+@pytest.fixture(scope="session")
+def sample_report_dir(sample_report) -> Path:
+    """The folder of :func:`sample_report`, which must have succeeded."""
+    status, out = sample_report
+    assert status == 0
+    return out
+
+
 @pytest.fixture(autouse=True)
 def _quiet_home(tmp_path_factory, monkeypatch):
     """Jupyter, IPython and matplotlib write state under $HOME: keep it out of the user's."""

@@ -25,13 +25,6 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="module")
-def report(sample_report):
-    status, out = sample_report
-    assert status == 0
-    return out
-
-
 def pages_of(out) -> list[str]:
     return ["index.html", "briefing.html", *sorted(f"html/{p.name}" for p in (out / "html").glob("*.html"))]
 
@@ -47,13 +40,13 @@ def blocking_violations(page) -> list[str]:
     ]
 
 
-def test_every_page_of_the_report_passes_axe(browser, report):
+def test_every_page_of_the_report_passes_axe(browser, sample_report_dir):
     context = browser.new_context(viewport=VIEWPORT)
     failures = {}
     try:
-        for name in pages_of(report):
+        for name in pages_of(sample_report_dir):
             page = context.new_page()
-            page.goto((report / name).as_uri())
+            page.goto((sample_report_dir / name).as_uri())
             page.wait_for_load_state("load")
             found = blocking_violations(page)
             if found:
@@ -61,17 +54,17 @@ def test_every_page_of_the_report_passes_axe(browser, report):
             page.close()
     finally:
         context.close()
-    assert len(pages_of(report)) >= 8
+    assert len(pages_of(sample_report_dir)) >= 8
     assert failures == {}
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_no_image_is_wider_than_its_page(browser, report, width):
+def test_no_image_is_wider_than_its_page(browser, sample_report_dir, width):
     context = browser.new_context(viewport={"width": width, "height": 800})
     try:
-        for name in ["briefing.html", *[p for p in pages_of(report) if p.startswith("html/")]]:
+        for name in ["briefing.html", *[p for p in pages_of(sample_report_dir) if p.startswith("html/")]]:
             page = context.new_page()
-            page.goto((report / name).as_uri())
+            page.goto((sample_report_dir / name).as_uri())
             page.wait_for_load_state("load")
             widths = page.evaluate(
                 "() => [document.documentElement.clientWidth,"

@@ -145,6 +145,18 @@ def check_sentence(text: str, tables: ReportTables, parameters: dict) -> str:
         assert (m["way"] == "more") == (float(row["share_in"]) > float(row["share_out"]))
         return "difference"
     if m := SEQUENCE.match(text):
+        prevalence = tables["factor_prevalence"]
+        code_of = dict(zip(prevalence["label"].str.lower(), prevalence["factor_code"], strict=True))
+        first, then = code_of[m["first"].lower()], code_of[m["then"].lower()]
+        sequences = tables["factor_sequences"]
+        rows = sequences[(sequences["factor_from"] == first) & (sequences["factor_to"] == then)]
+        assert len(rows) == 1 and first != then
+        row = rows.iloc[0]
+        assert as_int(m["n"]) == int(row["n"]) and close_to_shown(m["ratio"], row["ratio"])
+        assert q_is(m["q"], row["q_value"]) and float(row["q_value"]) < parameters["alpha"]
+        # The clearest: no other sequence between two different factors has a smaller q.
+        others = sequences[(sequences["factor_from"] != sequences["factor_to"]) & (sequences["n"].astype(int) >= 5)]
+        assert float(row["q_value"]) == pd.to_numeric(others["q_value"]).min()
         return "sequence"
     raise AssertionError(f"a key finding no parser reads: {text!r}")
 
@@ -153,36 +165,35 @@ def check_sentence(text: str, tables: ReportTables, parameters: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def report(sample_report):
-    status, out = sample_report
-    assert status == 0
-    return out
+def unplanted():
+    """A set with no pattern planted at all (``effect=0``)."""
+    return generate(300, seed=4, effect=0).review_set
 
 
-def test_the_briefing_is_written_listed_and_linked_first(report):
-    manifest = json.loads((report / "manifest.json").read_text())
+def test_the_briefing_is_written_listed_and_linked_first(sample_report_dir):
+    manifest = json.loads((sample_report_dir / "manifest.json").read_text())
     assert manifest["briefing"] == {"status": "ok"}
     assert {"briefing.html", "briefing.docx"} <= set(manifest["outputs"])
-    index = (report / "index.html").read_text()
+    index = (sample_report_dir / "index.html").read_text()
     # The briefing comes before the notebooks, the figures and the tables.
     assert index.index("briefing.html") < min(index.index(">Notebooks<"), index.index("html/01-overview.html"))
 
 
-def test_every_number_of_every_key_finding_is_a_cell_of_its_table(report):
-    manifest = json.loads((report / "manifest.json").read_text())
-    tables = ReportTables(report)
+def test_every_number_of_every_key_finding_is_a_cell_of_its_table(sample_report_dir):
+    manifest = json.loads((sample_report_dir / "manifest.json").read_text())
+    tables = ReportTables(sample_report_dir)
     found = key_findings(tables, manifest["parameters"])
     assert 5 <= len(found) <= 8
     kinds = [check_sentence(h.text, tables, manifest["parameters"]) for h in found]
     assert {"recurring", "themes", "category", "trend", "difference"} <= set(kinds)
     # The page shows exactly these sentences.
-    page = (report / "briefing.html").read_text()
+    page = (sample_report_dir / "briefing.html").read_text()
     for headline in found:
         assert f"<li>{escape(headline.text)}</li>" in page  # as jinja2 escapes it
 
 
-def test_the_page_has_every_section_with_chart_alt_text_and_no_index(report):
-    page = (report / "briefing.html").read_text()
+def test_the_page_has_every_section_with_chart_alt_text_and_no_index(sample_report_dir):
+    page = (sample_report_dir / "briefing.html").read_text()
     parsed = PageParser()
     parsed.feed(page)
     headings = [text for level, text in parsed.headings if level == "h2"]
@@ -191,7 +202,7 @@ def test_the_page_has_every_section_with_chart_alt_text_and_no_index(report):
     assert headings[9:] == ["What these data cannot tell you", "Methods"]
     assert len(parsed.images) == len(SECTIONS)
     for src, alt in parsed.images:
-        assert (report / src).is_file() and len(alt) > 80, src
+        assert (sample_report_dir / src).is_file() and len(alt) > 80, src
     # No pandas index: every table starts each row with a data cell, and no header cell is blank.
     assert parsed.row_headers == 0 and "" not in parsed.column_headers
     for section in SECTIONS:
@@ -232,15 +243,15 @@ class PageParser(HTMLParser):
             self._text += data
 
 
-def test_the_word_document_has_the_headings_tables_and_pictures(report):
-    document = Document(str(report / "briefing.docx"))
+def test_the_word_document_has_the_headings_tables_and_pictures(sample_report_dir):
+    document = Document(str(sample_report_dir / "briefing.docx"))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     for expected in ["Key findings", "What was looked at", *(s.title for s in SECTIONS), "Methods"]:
         assert expected in headings
     assert len(document.inline_shapes) == len(SECTIONS)
     for shape in document.inline_shapes:
         assert len(shape._inline.docPr.get("descr")) > 80  # alt text
-    briefing = build_briefing(report)
+    briefing = build_briefing(sample_report_dir)
     # The scope, each section with rows, and the parameters: one Word table each.
     assert len(document.tables) == 2 + sum(1 for s in briefing.sections if s.n_rows)
     bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
@@ -265,6 +276,7 @@ def tables_of(rs, tmp_path, *, policy=None) -> ReportTables:
         "data_summary": rs.summary().assign(n_contributing_areas=rs.reviews["area"].nunique()),
         "factor_trends": sce.factor_trends(rs, min_count=5),
         "factor_prevalence": sce.factor_prevalence(rs),
+        "factor_sequences": sce.factor_sequences(rs),
     }
     for name, frame in computed.items():
         policy.write_csv(frame, folder / f"{name}.csv")
@@ -275,9 +287,8 @@ def trend_sentences(tables) -> list[str]:
     return [h.text for h in key_findings(tables, {"alpha": 0.05, "min_count": 5}) if h.section == "trends"]
 
 
-def test_no_trend_sentence_without_a_trend(tmp_path):
-    rs = generate(300, seed=4, effect=0).review_set
-    tables = tables_of(rs, tmp_path)
+def test_no_trend_sentence_without_a_trend(unplanted, tmp_path):
+    tables = tables_of(unplanted, tmp_path)
     assert (pd.to_numeric(tables["factor_trends"]["q_value"]) >= 0.05).all()  # truly nothing to find
     assert trend_sentences(tables) == []
 
@@ -300,8 +311,8 @@ def with_planted_rise(rs, code: str):
     )
 
 
-def test_one_planted_rise_gives_exactly_one_trend_sentence_saying_rose(tmp_path):
-    rs = with_planted_rise(generate(300, seed=4, effect=0).review_set, "fam_hostile")
+def test_one_planted_rise_gives_exactly_one_trend_sentence_saying_rose(unplanted, tmp_path):
+    rs = with_planted_rise(unplanted, "fam_hostile")
     tables = tables_of(rs, tmp_path)
     sentences = trend_sentences(tables)
     assert len(sentences) == 1
@@ -309,6 +320,14 @@ def test_one_planted_rise_gives_exactly_one_trend_sentence_saying_rose(tmp_path)
     label = prevalence.loc[prevalence["factor_code"] == "fam_hostile", "label"].item()
     assert sentences[0].startswith(f"One factor rose over the period: {lower_first(label)} (odds ratio ")
     check_sentence(sentences[0], tables, {"alpha": 0.05})
+
+
+def test_a_planted_sequence_is_written_with_the_numbers_of_its_row(tmp_path):
+    planted = generate(300, seed=4)
+    tables = tables_of(planted.review_set, tmp_path)
+    (sentence,) = [h for h in key_findings(tables, {"alpha": 0.05, "min_count": 5}) if h.section == "sequences"]
+    assert check_sentence(sentence.text, tables, {"alpha": 0.05}) == "sequence"
+    assert tuple(sentence.rows[0].values()) in planted.planted.sequences
 
 
 def test_a_sentence_that_would_quote_a_suppressed_cell_is_not_written():
@@ -330,18 +349,17 @@ def test_a_sentence_that_would_quote_a_suppressed_cell_is_not_written():
     assert only.text == "Second was found in 30 of 80 reviews (38%; 95% CI 28–48%), in 9 of 16 areas."
 
 
-def test_no_key_finding_from_a_handful_of_reviews(tmp_path):
-    rs = sce.load("data/sample")
+def test_no_key_finding_from_a_handful_of_reviews(rs, tmp_path):
     tables = tables_of(rs.filter(areas=[rs.reviews["area"].iloc[0]]), tmp_path)
     assert int(tables["data_summary"].set_index("measure").loc["reviews", "count"]) < 10
     assert key_findings(tables, {"alpha": 0.05}) == []
 
 
-def test_a_failed_briefing_leaves_nothing_half_written(report, tmp_path):
+def test_a_failed_briefing_leaves_nothing_half_written(sample_report_dir, tmp_path):
     copy = tmp_path / "copy"
-    for path in report.rglob("*"):
+    for path in sample_report_dir.rglob("*"):
         if path.is_file() and path.name not in ("briefing.html", "briefing.docx"):
-            target = copy / path.relative_to(report)
+            target = copy / path.relative_to(sample_report_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(path.read_bytes())
     (copy / "figures" / "trends.png").write_bytes(b"not a picture")

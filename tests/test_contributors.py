@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from conftest import CLEAN, SAMPLE, write_set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -308,16 +307,6 @@ def planted_frames(n_areas: int = 6, reviews_per_area: int = 4) -> dict[str, pd.
         "findings": pd.DataFrame(findings),
         "taxonomy": taxonomy,
     }
-
-
-@pytest.fixture(scope="module")
-def clean_rs(tmp_path_factory):
-    return sce.load(write_set(tmp_path_factory.mktemp("clean"), CLEAN))
-
-
-@pytest.fixture(scope="module")
-def sample_rs():
-    return sce.load(SAMPLE)
 
 
 @pytest.fixture(scope="module")

@@ -148,3 +148,12 @@ def test_gallery_command_refuses_invalid_data(tmp_path, capsys):
     assert main(["gallery", "--data", str(bad), "--out", str(tmp_path / "g")]) == 1
     assert "the file is empty" in capsys.readouterr().out
     assert not (tmp_path / "g").exists()
+
+
+def test_every_count_a_chart_prints_goes_through_the_policy(rs):
+    """A threshold above the sample's size hides the review and episode counts in every label."""
+    tables = gallery.Tables(rs, policy=sce.Policy(threshold=10_000, min_areas=1))
+    assert tables.n_reviews_text == "c"
+    assert tables.sequence_n_label == "N = c key practice episodes in c reviews"
+    full = gallery.Tables(rs)
+    assert full.sequence_n_label == f"N = {rs.episodes['sequence'].notna().sum():,} key practice episodes in 80 reviews"

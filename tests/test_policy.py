@@ -29,12 +29,6 @@ from sce_analysis.publish.disclosure import (
 from sce_analysis.publish.policy import Policy
 from sce_analysis.reports.gallery import Tables
 
-
-@pytest.fixture(scope="module")
-def rs():
-    return sce.load(SAMPLE)
-
-
 # ------------------------------------------------------------------------------------ the policy itself
 
 
@@ -53,7 +47,9 @@ def test_full_detail_shows_everything(rs):
     assert policy.table(table) is table
     assert policy.count(2) == "2" and policy.count(2, areas=1) == "2"
     assert policy.footer() is None and policy.hidden(["review_id", "summary"]) == []
-    assert policy.network(sce.factor_network(rs)).number_of_edges() == sce.factor_network(rs).number_of_edges()
+    graph = sce.factor_network(rs)
+    assert policy.network(graph).number_of_edges() == graph.number_of_edges()
+    assert policy.network(graph) is graph  # full detail: the very graph, untouched
 
 
 @pytest.mark.parametrize(

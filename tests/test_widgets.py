@@ -71,21 +71,38 @@ def test_empty_scope_says_so_and_does_not_fail(app, rs):
     assert app.charts["recurrence"].value[:4] == b"\x89PNG"
 
 
+def plainly_selected(rs, *, regions, years) -> sce.ReviewSet:
+    """The reviews of these regions and years as a set built afresh from rows pandas selects: no cached
+    mask, no sliced presence matrix, nothing shared with the explorer's positional filter."""
+    reviews = rs.reviews
+    kept = reviews.loc[reviews["region"].isin(regions) & reviews["year"].between(*years), "review_id"]
+    selected = {
+        name: getattr(rs, name)[getattr(rs, name)["review_id"].isin(kept)].reset_index(drop=True)
+        for name in ("reviews", "episodes", "factors", "findings")
+    }
+    return sce.from_frames(**selected, taxonomy=rs.taxonomy)
+
+
 def test_every_tab_table_is_the_library_table_on_the_filtered_set(app, rs):
-    """Explorer.table gives each tab's whole table, equal to the library function on ``rs.filter(...)``."""
+    """Explorer.table gives each tab's whole table, equal to the library function on the same reviews
+    selected by plain pandas and built into a fresh set."""
     region = sorted(rs.reviews["region"].unique())[2]
+    subset = plainly_selected(rs, regions=[region], years=(2012, 2023))
+    # The pair tabs count episodes and the findings have no unit: the same whatever the unit control says.
+    unit_free = {
+        "sequences": sce.factor_sequences(subset),
+        "findings": sce.finding_categories(subset),
+        "network": sce.node_metrics(sce.factor_network(subset, unit="episode")),
+        "themes": sce.systemic_themes(subset, unit="episode", resamples=0).drop(
+            columns=["stability", "theme_stability"]
+        ),
+    }
     for unit in ("review", "episode"):
         app.set_filters(regions=[region], years=(2012, 2023), unit=unit)
-        subset = rs.filter(regions=[region], years=(2012, 2023))
         expected = {
             "recurrence": sce.factor_prevalence(subset, unit=unit),
             "spread": sce.factor_prevalence(subset, by="region", unit=unit),
-            "sequences": sce.factor_sequences(subset),
-            "findings": sce.finding_categories(subset),
-            "network": sce.node_metrics(sce.factor_network(subset, unit="episode")),
-            "themes": sce.systemic_themes(subset, unit="episode", resamples=0).drop(
-                columns=["stability", "theme_stability"]
-            ),
+            **unit_free,
         }
         for tab, table in expected.items():
             pd.testing.assert_frame_equal(app.table(tab), table, obj=f"{tab} ({unit})")
@@ -251,3 +268,28 @@ def test_theme_stability_is_computed_only_when_asked(app):
     assert app.charts["themes"].value[:4] == b"\x89PNG" and chart[:4] == b"\x89PNG"
     app.stability.value = False
     assert "theme_stability" not in app.tables["themes"].value
+
+
+def test_a_control_recomputes_only_the_tabs_that_depend_on_it(app, monkeypatch):
+    computed = []
+    for tab, _ in TABS:
+        original = getattr(app, f"_compute_{tab}")
+        monkeypatch.setattr(
+            app, f"_compute_{tab}", lambda original=original, tab=tab: computed.append(tab) or original()
+        )
+    app.tabs.selected_index = [k for k, _ in TABS].index("network")
+    app.set_filters(unit="review")
+    computed.clear()
+    app.set_filters(unit="episode")  # the network counts episodes whatever the unit
+    assert computed == []
+    app.tabs.selected_index = [k for k, _ in TABS].index("recurrence")
+    assert computed == ["recurrence"]
+
+
+def test_full_charts_redraw_a_tab_already_drawn(app):
+    app.tabs.selected_index = [k for k, _ in TABS].index("themes")
+    quick = app.charts["themes"].value
+    app.tabs.selected_index = 0
+    app.full_charts = True
+    app.tabs.selected_index = [k for k, _ in TABS].index("themes")
+    assert app.charts["themes"].value != quick

@@ -55,6 +55,21 @@ COUNT_COLOR = "#5B7FA6"
 # ----------------------------------------------------------------------------------- prevalence
 
 
+def share_max(rows: pd.DataFrame) -> float:
+    """The largest share or upper interval end of the rows, which the axis must reach; 1 when none is known."""
+    finite = rows[[c for c in ("share", "ci_high") if c in rows]].to_numpy(dtype=float)
+    return float(np.nanmax(finite)) if np.isfinite(finite).any() else 1.0
+
+
+def append_counts(ax, rows: pd.DataFrame, column: str, noun: str) -> None:
+    """Add each bar's count (``c`` when suppressed) after its percentage label, as ``84%  (105 findings)``."""
+    if column not in rows:
+        return
+    values = [t for t in ax.texts if t.get_gid() == "value"]  # one per bar, in row order
+    for text, n in zip(values, rows.loc[rows["share"].notna(), column], strict=True):
+        text.set_text(f"{text.get_text()}  ({'c' if pd.isna(n) else f'{int(n):,}'} {noun})")
+
+
 def horizontal_bars(
     ax, rows: pd.DataFrame, labels: list[str], colors: list[str], *, share_max: float, kwargs: dict
 ) -> None:
@@ -202,10 +217,7 @@ def plot_prevalence(
     color_of, name_of, order, legend_title = color_key(color_by)
     keys = rows[color_by].tolist() if color_by in rows else [None] * len(rows)
     colors = [color_of(k) for k in keys]
-    share_max = (
-        float(np.nanmax(rows[["share", "ci_high"]].to_numpy(dtype=float))) if rows["share"].notna().any() else 1.0
-    )
-    horizontal_bars(ax, rows, labels, colors, share_max=share_max, kwargs=kwargs)
+    horizontal_bars(ax, rows, labels, colors, share_max=share_max(rows), kwargs=kwargs)
     drawn_keys = [k for k, s in zip(keys, rows["share"], strict=True) if not pd.isna(s)] or keys
     handles = group_patches(drawn_keys, color_of, name_of, order, 22)
     legend_right(ax, handles, legend_title)
@@ -258,15 +270,8 @@ def plot_finding_categories(
     labels = [style.wrap_label(style.category_name(c), width) for c in rows["category"].astype("str")]
     ax = axes_for(ax, None, bars_height(len(rows), 2, tick, 1.8))
     colors = [style.category_color(c) for c in rows["category"].astype("str")]
-    finite = (
-        rows[["share", "ci_high"]].to_numpy(dtype=float) if "ci_high" in rows else rows[["share"]].to_numpy(dtype=float)
-    )
-    share_max = float(np.nanmax(finite)) if np.isfinite(finite).any() else 1.0
-    horizontal_bars(ax, rows, labels, colors, share_max=share_max, kwargs=kwargs)
-    if "n_findings" in rows:
-        values = [t for t in ax.texts if t.get_gid() == "value"]  # one per bar, in row order
-        for text, n in zip(values, rows.loc[rows["share"].notna(), "n_findings"], strict=True):
-            text.set_text(f"{text.get_text()}  ({'c' if pd.isna(n) else f'{int(n):,}'} findings)")
+    horizontal_bars(ax, rows, labels, colors, share_max=share_max(rows), kwargs=kwargs)
+    append_counts(ax, rows, "n_findings", "findings")
     n = table["n_total"].dropna().max() if "n_total" in table else None
     ax.set_xlabel(
         wrap_to_figure(
@@ -329,13 +334,8 @@ def plot_level_profile(
     names = [style.level_name(level) for level in rows["level"].astype("str")]
     ax = axes_for(ax, None, bars_height(len(rows), 1, tick, 1.8))
     colors = [style.level_color(level) for level in rows["level"].astype("str")]
-    finite = rows[[c for c in ("share", "ci_high") if c in rows]].to_numpy(dtype=float)
-    share_max = float(np.nanmax(finite)) if np.isfinite(finite).any() else 1.0
-    horizontal_bars(ax, rows, names, colors, share_max=share_max, kwargs=kwargs)
-    if "n_codings" in rows:
-        values = [t for t in ax.texts if t.get_gid() == "value"]  # one per bar, in row order
-        for text, n in zip(values, rows.loc[rows["share"].notna(), "n_codings"], strict=True):
-            text.set_text(f"{text.get_text()}  ({'c' if pd.isna(n) else f'{int(n):,}'} codings)")
+    horizontal_bars(ax, rows, names, colors, share_max=share_max(rows), kwargs=kwargs)
+    append_counts(ax, rows, "n_codings", "codings")
     total = rows["n_codings"].sum() if "n_codings" in rows and rows["n_codings"].notna().all() else None
     ax.set_xlabel(
         wrap_to_figure(f"Share of all coded factors · {format_n(total, 'coding', n_label)}", ax, fraction=0.6)

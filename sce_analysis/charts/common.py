@@ -33,7 +33,7 @@ from matplotlib.ticker import NullLocator
 
 from ..checks import check_whole
 from ..errors import ParameterError
-from ..reviewsets.contract import LEVELS, SCIE_CATEGORIES
+from ..reviewsets.contract import LEVELS, SCIE_CATEGORIES, UNIT_NAMES
 from ..stats.networks import louvain_themes
 from . import style
 
@@ -73,12 +73,6 @@ def draft():
 
 #: Marks a default title, so ``title=None`` can still mean "the default".
 DEFAULT = object()
-#: Unit key -> its name in the singular and plural, for axis labels and N texts.
-UNIT_NAMES = {
-    "review": ("review", "reviews"),
-    "episode": ("key practice episode", "key practice episodes"),
-    "coding": ("coded factor", "coded factors"),
-}
 #: Rough width of a character, as a share of the font size, to turn widths in points into characters.
 _CHAR = 0.56
 
@@ -300,8 +294,6 @@ def color_key(color_by: str):
 
 def legend_right(ax, handles, title: str | None = None, **options):
     """A legend outside the axes on the right (constrained layout makes room for it)."""
-    if "title" in options:
-        title = options.pop("title")
     if not handles:
         return None
     legend = ax.legend(
@@ -318,16 +310,11 @@ def legend_right(ax, handles, title: str | None = None, **options):
     return legend
 
 
-def _is_missing(value) -> bool:
-    """As the colour functions of :mod:`~sce_analysis.charts.style` judge a key missing (None, NaN, <NA>)."""
-    return value is None or (isinstance(value, float) and np.isnan(value)) or value is np.nan or str(value) == "<NA>"
-
-
 def group_patches(keys, color_of, name_of, order, width: int) -> list[Patch]:
     """Legend patches of the groups present in ``keys``, in ``order``, then "Not set" for missing or unknown ones."""
     present = set(keys)
     ordered = [k for k in order if k in present]
-    if any(_is_missing(k) or k not in order for k in present):
+    if any(style.is_missing(k) or k not in order for k in present):
         ordered.append(None)
     return [Patch(facecolor=color_of(k), edgecolor="none", label=style.wrap_label(name_of(k), width)) for k in ordered]
 

@@ -29,10 +29,12 @@ import numpy as np
 from matplotlib.font_manager import FontProperties
 
 from ..errors import ParameterError
-from ..reviewsets.contract import LEVELS, SCIE_CATEGORIES, SCIE_CATEGORY_SHORT_LABELS
+from ..reviewsets.contract import LEVEL_NAMES, LEVELS, SCIE_CATEGORIES, SCIE_CATEGORY_SHORT_LABELS
 
 __all__ = [
     "CONTEXTS",
+    "check_context",
+    "is_missing",
     "CATEGORY_COLORS",
     "LEVEL_COLORS",
     "THEME_COLORS",
@@ -96,13 +98,12 @@ MUTED = "#666666"
 
 #: Display names of the SCIE categories: the short labels, in plain language.
 CATEGORY_NAMES: dict[str, str] = dict(SCIE_CATEGORY_SHORT_LABELS)
-#: Display names of the levels.
-LEVEL_NAMES: dict[str, str] = {"frontline": "Frontline", "local_strategic": "Local strategic", "national": "National"}
 
 assert set(CATEGORY_COLORS) == set(SCIE_CATEGORIES) and set(LEVEL_COLORS) == set(LEVELS)
 
 
-def _is_missing(value) -> bool:
+def is_missing(value) -> bool:
+    """Whether a key counts as missing for the colour and name functions: None, NaN or <NA>."""
     return value is None or (isinstance(value, float) and np.isnan(value)) or value is np.nan or str(value) == "<NA>"
 
 
@@ -116,24 +117,24 @@ def category_color(key) -> str:
     >>> category_color(None)
     '#BBBBBB'
     """
-    return MISSING_COLOR if _is_missing(key) else CATEGORY_COLORS.get(str(key), MISSING_COLOR)
+    return MISSING_COLOR if is_missing(key) else CATEGORY_COLORS.get(str(key), MISSING_COLOR)
 
 
 def level_color(level) -> str:
     """The fixed colour of a level (``frontline``, ``local_strategic``, ``national``); grey otherwise."""
-    return MISSING_COLOR if _is_missing(level) else LEVEL_COLORS.get(str(level), MISSING_COLOR)
+    return MISSING_COLOR if is_missing(level) else LEVEL_COLORS.get(str(level), MISSING_COLOR)
 
 
 def theme_color(theme) -> str:
     """The colour of theme number ``theme`` (1, 2, ...); grey for no theme. Colours repeat after nine."""
-    if _is_missing(theme):
+    if is_missing(theme):
         return MISSING_COLOR
     return THEME_COLORS[(int(theme) - 1) % len(THEME_COLORS)]
 
 
 def category_name(key) -> str:
     """Plain-language name of a SCIE category key (its short label); "Not set" when missing."""
-    return "Not set" if _is_missing(key) else CATEGORY_NAMES.get(str(key), str(key))
+    return "Not set" if is_missing(key) else CATEGORY_NAMES.get(str(key), str(key))
 
 
 def level_name(level) -> str:
@@ -144,7 +145,7 @@ def level_name(level) -> str:
     >>> level_name("local_strategic")
     'Local strategic'
     """
-    return "Not set" if _is_missing(level) else LEVEL_NAMES.get(str(level), str(level))
+    return "Not set" if is_missing(level) else LEVEL_NAMES.get(str(level), str(level))
 
 
 # ----------------------------------------------------------------------------------- contexts
@@ -217,7 +218,8 @@ CONTEXTS: dict[str, dict] = {
 _FLOOR = {"paper": 7.5, "talk": 14.0}
 
 
-def _check_context(name: str) -> str:
+def check_context(name: str) -> str:
+    """``name`` if it is one of :data:`CONTEXTS`; a ParameterError naming them otherwise."""
     if name not in CONTEXTS:
         raise ParameterError(f"context must be one of {', '.join(CONTEXTS)}; not {name!r}.")
     return name
@@ -225,7 +227,7 @@ def _check_context(name: str) -> str:
 
 def rc(name: str = "paper") -> dict:
     """The matplotlib rc settings of a context, as a new dict (for ``plt.rcParams.update``)."""
-    return dict(CONTEXTS[_check_context(name)])
+    return dict(CONTEXTS[check_context(name)])
 
 
 @contextlib.contextmanager
@@ -290,7 +292,7 @@ def wrap_label(text, width: int = 28) -> str:
     >>> wrap_label("Supercalifragilistic", 5)
     'Supercalifragilistic'
     """
-    if _is_missing(text):
+    if is_missing(text):
         return ""
     if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
         raise ParameterError(f"width must be a whole number of at least 1, not {width!r}.")

@@ -32,7 +32,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..charts import style
-from ..charts.bars import horizontal_bars, plot_finding_categories, plot_prevalence
+from ..charts.bars import horizontal_bars, plot_finding_categories, plot_prevalence, share_max
 from ..charts.common import draft
 from ..charts.heatmaps import plot_cooccurrence, plot_spread
 from ..charts.networks import plot_factor_network, plot_sequences
@@ -65,6 +65,15 @@ PAIR_UNIT = "episode"
 #: Bootstrap resamples for theme stability, when asked for: fewer than a report's 200, so the tab draws in
 #: about a second. Without them the themes tab is as quick as the others.
 THEME_RESAMPLES = 20
+#: The controls each tab's table depends on, besides the filters.
+_TAB_CONTROLS = {
+    "recurrence": ("unit", "polarity"),
+    "network": ("polarity", "alpha", "min_lift"),
+    "themes": ("polarity", "stability"),
+    "sequences": ("polarity",),
+    "findings": (),
+    "spread": ("unit", "polarity"),
+}
 #: Factors in the themes heat map and the spread chart: each cell is a text to lay out, and a chart of
 #: a dozen rows reads well on a screen and draws in a fraction of a second.
 THEME_TOP = 10
@@ -335,12 +344,9 @@ class Explorer:
         )
 
     def _state_key(self, key: str) -> tuple:
-        state = (*self._filter_key(), self.unit.value, self.polarity.value)
-        if key == "network":
-            state += (self.alpha.value, self.min_lift.value)
-        if key == "themes":
-            state += (self.stability.value,)
-        return state
+        """What a tab's table depends on: the filters and that tab's own controls (the pair tabs count
+        episodes whatever the unit, and findings have no polarity), so other controls redraw nothing."""
+        return (*self._filter_key(), *(getattr(self, control).value for control in _TAB_CONTROLS[key]))
 
     # ------------------------------------------------------------------ the tables behind the tabs
 
@@ -365,12 +371,7 @@ class Explorer:
 
     def _computed(self, tab: str) -> tuple:
         """(published table, what the chart draws from), computed once per tab and state."""
-        key = (tab, self._state_key(tab))
-        if key not in self._table_cache:
-            if len(self._table_cache) > 32:
-                self._table_cache.clear()
-            self._table_cache[key] = getattr(self, f"_compute_{tab}")()
-        return self._table_cache[key]
+        return self._cached((tab, self._state_key(tab)), getattr(self, f"_compute_{tab}"))
 
     def _in_scope(self):
         scope = self.scope()
@@ -378,12 +379,19 @@ class Explorer:
             raise ParameterError("No reviews in scope: widen the filters.")
         return scope
 
-    def _prevalence(self, unit: str) -> pd.DataFrame:
-        key = ("prevalence", unit, *self._filter_key(), self.polarity.value)
+    def _cached(self, key: tuple, compute):
+        """One cache for every table in scope, kept small: a filter change makes the old ones stale."""
         if key not in self._table_cache:
-            table = factor_prevalence(self._in_scope(), unit=unit, polarity=self.polarity.value)
-            self._table_cache[key] = self.policy.table(table)
+            if len(self._table_cache) > 32:
+                self._table_cache.clear()
+            self._table_cache[key] = compute()
         return self._table_cache[key]
+
+    def _prevalence(self, unit: str) -> pd.DataFrame:
+        return self._cached(
+            ("prevalence", unit, *self._filter_key(), self.polarity.value),
+            lambda: self.policy.table(factor_prevalence(self._in_scope(), unit=unit, polarity=self.polarity.value)),
+        )
 
     def _compute_recurrence(self):
         table = self._prevalence(self.unit.value)
@@ -405,7 +413,8 @@ class Explorer:
         themes = systemic_themes(self._in_scope(), unit=PAIR_UNIT, polarity=self.polarity.value, resamples=resamples)
         if not resamples:
             themes = themes.drop(columns=["stability", "theme_stability"])  # not estimated: no empty columns
-        return self.policy.table(themes), themes
+        published = self.policy.table(themes)
+        return published, published
 
     def _compute_sequences(self):
         table = self.policy.table(factor_sequences(self._in_scope(), polarity=self.polarity.value))
@@ -435,7 +444,7 @@ class Explorer:
     def render_visible(self) -> None:
         """Draw the visible tab, unless it already shows the current scope."""
         key = TABS[self.tabs.selected_index or 0][0]
-        state = self._state_key(key)
+        state = (self.full_charts, *self._state_key(key))
         if self._rendered.get(key) == state:
             return
         try:
@@ -472,12 +481,10 @@ class Explorer:
             self.update()
 
     def _on_network(self, change) -> None:
-        self._rendered.pop("network", None)
-        self.render_visible()
+        self.render_visible()  # alpha and min lift are in the network tab's state
 
     def _on_stability(self, change) -> None:
-        self._rendered.pop("themes", None)
-        self.render_visible()
+        self.render_visible()  # stability is in the themes tab's state
 
     def _on_tab(self, change) -> None:
         self.render_visible()
@@ -494,9 +501,7 @@ class Explorer:
         return self.policy.count(len(units), areas=int(units["area"].nunique()))
 
     def _draw_recurrence(self):
-        if len(self.scope().reviews) == 0:
-            return _message_png("No reviews in scope: widen the filters."), ""
-        table, _ = self._computed("recurrence")
+        table, _ = self._computed("recurrence")  # an empty scope raises, and render_visible shows why
         if self.full_charts:
             return self._png(plot_prevalence(table, top=_TOP)), self._table_html(table)
         rows = table.head(_TOP)
@@ -554,10 +559,7 @@ class Explorer:
         return self._png(plot_spread(_floats(table), by="region", top=SPREAD_TOP)), self._table_html(table)
 
     def _table_html(self, frame: pd.DataFrame, *, rows: int = _TOP) -> str:
-        frame = frame.head(rows).drop(columns=self.policy.hidden(frame.columns))
-        for column in frame.columns:
-            if pd.api.types.is_float_dtype(frame[column]):
-                frame = frame.assign(**{column: frame[column].round(3)})
+        frame = frame.head(rows).drop(columns=self.policy.hidden(frame.columns)).round(3)
         table = frame.to_html(index=False, escape=True, na_rep=self.policy.missing_text, border=0)
         return f'<div style="{_SCROLL}">{table}</div>'
 
@@ -578,8 +580,7 @@ class Explorer:
         FigureCanvasAgg(figure)
         ax = figure.add_axes((0.42, 0.9 / figure.get_figheight(), 0.55, 1 - 1.25 / figure.get_figheight()))
         labels = [style.wrap_label(text, 42) for text in labels]
-        share_max = float(np.nanmax(rows["ci_high"].to_numpy(dtype=float), initial=0.0))
-        horizontal_bars(ax, rows, labels, colors, share_max=share_max, kwargs={})
+        horizontal_bars(ax, rows, labels, colors, share_max=share_max(rows), kwargs={})
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         ax.set_xlabel(xlabel)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import ParameterError
 from ..publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD
+from ..publish.policy import Policy
 from ..reports.parameters import read_parameters
 from ..reports.runner import NOTEBOOK_DIR
 
@@ -50,11 +51,12 @@ def dashboard_notebook(
         raise ParameterError(f"data: {str(data_dir)!r} is not a folder; give the review-set folder with --data.")
     read_parameters(source)  # a malformed parameters cell fails here, before a server starts
     nb = nbformat.read(source, as_version=4)
+    policy = Policy(publication=bool(publication), threshold=suppress_below, min_areas=min_areas)  # checks them
     values = {
         "data_dir": str(data_dir),
-        "publication": bool(publication),
-        "suppress_below": int(suppress_below),
-        "min_areas": int(min_areas),
+        "publication": policy.publication,
+        "suppress_below": policy.threshold,
+        "min_areas": policy.min_areas,
     }
     lines = "\n".join(f"{name} = {value!r}" for name, value in values.items())
     cell = nbformat.v4.new_code_cell(f"# Injected by sce-analysis dashboard\n{lines}")

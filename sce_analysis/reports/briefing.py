@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import jinja2
@@ -25,11 +26,25 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..errors import ParameterError
-from ..publish.disclosure import SUPPRESSED, footer
+from ..stats.selection import most_different_group
 from .briefing_docx import write_docx
-from .formatting import html_table, number, percent_text, readable, statistic_text
-from .gallery import CHARTS
-from .headlines import Headline, key_findings
+from .formatting import count_text, html_table, number, percent_text, readable, statistic_text
+from .headlines import (
+    FINDINGS_NOTE,
+    MIN_THEME_STABILITY,
+    NO_FINDINGS,
+    Headline,
+    below_alpha,
+    group_words,
+    key_findings,
+    lag_words,
+    lower_first,
+    missing_text,
+    pair_words,
+    unit_words,
+)
+from .parameters import publication_policy
+from .readings import reading_of_figure
 
 __all__ = ["ReportTables", "Section", "Briefing", "SECTIONS", "build_briefing", "write_briefing", "briefing_html"]
 
@@ -57,6 +72,18 @@ class ReportTables:
             self._read[name] = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
         return self._read[name]
 
+    @cached_property
+    def counts(self) -> dict[str, str]:
+        """``data_summary``'s counts by measure (text as written; empty without the table)."""
+        summary = self.get("data_summary")
+        return {} if summary is None else dict(zip(summary["measure"], summary["count"], strict=True))
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """Factor code -> label, from ``factor_prevalence`` (empty without the table)."""
+        prevalence = self.get("factor_prevalence")
+        return {} if prevalence is None else dict(zip(prevalence["factor_code"], prevalence["label"], strict=True))
+
     def __getitem__(self, name: str) -> pd.DataFrame:
         table = self.get(name)
         if table is None:
@@ -66,13 +93,13 @@ class ReportTables:
 
 @dataclass(frozen=True)
 class Section:
-    """One question of the briefing: its table, its chart and how it is read."""
+    """One question of the briefing: its table, its chart (``figures/<figure>.png``, read as
+    :func:`~sce_analysis.reports.readings.reading_of_figure` says) and its headline."""
 
     key: str
     title: str
     table: str
     figure: str
-    chart: str  # the gallery chart whose "how to read" text it shares
     columns: tuple[str, ...]
     rows: Callable[[pd.DataFrame, dict], pd.DataFrame]
     headline: Callable[[pd.DataFrame, dict], str]
@@ -83,49 +110,48 @@ def _alpha(parameters: dict) -> float:
     return float(parameters.get("alpha", 0.05))
 
 
-def _below_alpha(table: pd.DataFrame, parameters: dict) -> pd.Series:
-    q = table["q_value"].map(number)
-    return q.notna() & (q < _alpha(parameters))
-
-
-def _unit_words(parameters: dict) -> str:
-    return "key practice episodes" if parameters.get("unit") == "episode" else "reviews"
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def _recurring_headline(table, parameters):
     share = percent_text(parameters.get("min_share", 0.2))
     areas = percent_text(parameters.get("min_area_share", 0.5))
+    units = unit_words(parameters.get("unit", "review"))
     n = len(table)
     if n == 0:
-        return f"No factor was found both in at least {share} of {_unit_words(parameters)} and in {areas} of areas."
-    factors = "factor was" if n == 1 else "factors were"
+        return f"No factor was found both in at least {share} of {units} and in at least {areas} of the areas."
     return (
-        f"{n} {factors} found in at least {share} of {_unit_words(parameters)} and in at least {areas} of the areas: "
-        "problems that recur across the system, not in one place."
+        f"{_plural(n, 'factor was', 'factors were')} found in at least {share} of {units} and in at least {areas} "
+        "of the areas: problems that recur across the system, not in one place."
     )
 
 
 def _themes_headline(table, parameters):
-    themes = table["theme"].map(number).dropna().nunique()
-    if themes == 0:
+    themes = table["theme"].map(number).dropna()
+    if themes.empty:
         return "No group of factors recurs together more often than chance in these reviews."
-    return (
-        f"The factors form {themes} theme{'s' if themes != 1 else ''}: groups coded together in the same key "
-        "practice episodes more often than chance would give."
+    text = (
+        f"The factors form {_plural(themes.nunique(), 'theme')}: groups coded together in the same "
+        f"{pair_words(parameters)} more often than chance would give."
     )
+    if "theme_stability" in table.columns:
+        stable = table.loc[table["theme_stability"].map(number) >= MIN_THEME_STABILITY, "theme"].nunique()
+        text += f" {stable} of them are found again in at least half of the resamples of reviews."
+    return text
 
 
-def _sequence_rows(table, parameters):
-    rows = table[_below_alpha(table, parameters)]
-    return rows
+def _significant_rows(table, parameters):
+    return table[below_alpha(table, _alpha(parameters))]
 
 
 def _sequences_headline(table, parameters):
-    n = int(_below_alpha(table, parameters).sum())
+    n = len(_significant_rows(table, parameters))
+    step = lag_words(parameters)
     if n == 0:
-        return "No factor follows another from one episode to the next more often than chance, after correction."
-    plural = "s stand" if n != 1 else " stands"
-    return f"{n} sequence{plural} out, from one episode to the next, after correcting for many tests."
+        return f"No factor follows another from one episode to {step} more often than chance, after correction."
+    sequences = _plural(n, "sequence stands", "sequences stand")
+    return f"{sequences} out, from one episode to {step}, after correcting for many tests."
 
 
 def _findings_headline(table, parameters):
@@ -133,11 +159,11 @@ def _findings_headline(table, parameters):
     if shares.isna().all():
         return "Findings by SCIE category: the counts are suppressed at this scope."
     top = table.loc[shares.idxmax()]
-    return f"Reviews most often located their findings in {str(top['label']).lower()}."
+    return f"Reviews most often located their findings in {lower_first(str(top['label']))}."
 
 
 def _trend_rows(table, parameters):
-    return table[table["direction"].isin(["rising", "falling"]) & _below_alpha(table, parameters)]
+    return table[table["direction"].isin(["rising", "falling"])]  # the library calls a change only at q < alpha
 
 
 def _trends_headline(table, parameters):
@@ -145,22 +171,17 @@ def _trends_headline(table, parameters):
     rising, falling = int((rows["direction"] == "rising").sum()), int((rows["direction"] == "falling").sum())
     if rising + falling == 0:
         return "No factor became clearly more or less common over the years, after correcting for many tests."
-    return f"{rising} factor{'s' if rising != 1 else ''} became more common and {falling} less common over the years."
-
-
-def _difference_rows(table, parameters):
-    return table[_below_alpha(table, parameters)]
+    return f"{_plural(rising, 'factor')} became more common and {falling} less common over the years."
 
 
 def _differences_headline(table, parameters):
-    rows = _difference_rows(table, parameters)
-    by = parameters.get("by", "region")
+    rows = _significant_rows(table, parameters)
+    one, many = group_words(parameters.get("by", "region"))
     if rows.empty:
-        return f"No {by} differs clearly from the rest in any factor, after correcting for many tests."
-    groups = rows["group"].nunique()
+        return f"No {one} differs clearly from the rest in any factor, after correcting for many tests."
     return (
-        f"{len(rows)} clear difference{'s' if len(rows) != 1 else ''} between one {by} and the rest, in "
-        f"{groups} {by}{'s' if groups != 1 else ''}. A difference describes the reviews, not its cause."
+        f"{_plural(len(rows), 'clear difference')} between one {one} and the rest, in "
+        f"{_plural(rows['group'].nunique(), one, many)}. A difference describes the reviews, not its cause."
     )
 
 
@@ -175,7 +196,6 @@ SECTIONS: tuple[Section, ...] = (
         "Factors that recur across reviews and areas",
         "recurring_factors",
         "prevalence",
-        "prevalence",
         ("label", "scie_category", "n_units", "n_total", "share", "ci", "n_areas"),
         _all_rows,
         _recurring_headline,
@@ -185,7 +205,6 @@ SECTIONS: tuple[Section, ...] = (
         "Themes: factors that go together",
         "themes",
         "factor_network",
-        "network",
         ("theme", "label", "level", "theme_stability"),
         _all_rows,
         _themes_headline,
@@ -195,15 +214,13 @@ SECTIONS: tuple[Section, ...] = (
         "What follows what, from one episode to the next",
         "factor_sequences",
         "sequences",
-        "sequences",
         ("factor_from", "factor_to", "n", "expected", "ratio", "q_value"),
-        _sequence_rows,
+        _significant_rows,
         _sequences_headline,
     ),
     Section(
         "findings",
         "Findings by SCIE category",
-        "finding_categories",
         "finding_categories",
         "finding_categories",
         ("label", "n_findings", "n_reviews", "n_total", "share", "ci"),
@@ -216,7 +233,6 @@ SECTIONS: tuple[Section, ...] = (
         "Changes over the years",
         "factor_trends",
         "trends",
-        "trends",
         ("label", "direction", "n_units", "odds_ratio_per_year", "ci", "q_value"),
         _trend_rows,
         _trends_headline,
@@ -226,9 +242,8 @@ SECTIONS: tuple[Section, ...] = (
         "Differences between groups",
         "group_differences",
         "group_differences",
-        "group_differences",
         ("group", "label", "n_in", "n_group", "share_in", "share_out", "odds_ratio", "q_value"),
-        _difference_rows,
+        _significant_rows,
         _differences_headline,
         {"n_in": "With it", "n_group": "In group"},
     ),
@@ -273,12 +288,10 @@ class Briefing:
 
 def _scope(manifest: dict, tables: ReportTables) -> list[tuple[str, str]]:
     parameters = manifest["parameters"]
-    summary = tables.get("data_summary")
-    counts = dict(zip(summary["measure"], summary["count"], strict=True)) if summary is not None else {}
+    counts = tables.counts
 
     def shown(measure):
-        value = counts.get(measure)
-        return "" if value is None else (SUPPRESSED if number(value) is None else f"{number(value):,.0f}")
+        return count_text(counts[measure]) if measure in counts else ""
 
     rows = [
         ("Reviews", shown("reviews")),
@@ -293,12 +306,12 @@ def _scope(manifest: dict, tables: ReportTables) -> list[tuple[str, str]]:
         if parameters.get(name)
     ]
     rows.append(("Filters", "; ".join(filters) if filters else "none: every review of the set"))
-    rows.append(("Counted per", "review" if parameters.get("unit", "review") == "review" else "key practice episode"))
+    rows.append(("Counted per", unit_words(parameters.get("unit", "review"), plural=False)))
     rows.append(("Data fingerprint (SHA-256)", manifest["input"]["sha256"][:16]))
     return [(label, value) for label, value in rows if value != ""]
 
 
-def _limits(manifest: dict, tables: ReportTables) -> list[str]:
+def _limits(manifest: dict, tables: ReportTables, policy) -> list[str]:
     limits = [
         "Reviews are not a random sample of cases. A review is commissioned when a child died or was seriously "
         "harmed and abuse or neglect is suspected, so these reviews show what goes wrong in the cases that reach "
@@ -324,8 +337,8 @@ def _limits(manifest: dict, tables: ReportTables) -> list[str]:
             "Coding depends on the coders. This set has no episodes coded twice, so how far two coders would agree "
             "is not known; read the patterns as one coding of the reviews."
         )
-    if manifest["parameters"].get("publication"):
-        limits.append(f"Small numbers are suppressed. {manifest['publication']['rules']}")
+    if policy.publication:
+        limits.append(f"Small numbers are suppressed. {policy.footer()}")
     else:
         limits.append(
             "This briefing is in full detail, with small counts shown: it is not for publication. Rerun the report "
@@ -345,7 +358,8 @@ def _methods(parameters: dict) -> list[tuple[str, str]]:
         ),
         (
             "Themes",
-            "Pairs of factors coded on the same episode, tested with a one-sided Fisher exact test; the links "
+            f"Pairs of factors coded in the same {pair_words(parameters, plural=False)}, tested with a one-sided "
+            "Fisher exact test; the links "
             f"significant at a false-discovery rate of {alpha} (and lift of at least "
             f"{parameters.get('min_lift', 1.0)}) "
             "form a network whose Louvain communities are the themes. Stability: the share of "
@@ -378,13 +392,6 @@ def _methods(parameters: dict) -> list[tuple[str, str]]:
     ]
 
 
-def _how_to_read(chart: str, words: dict) -> tuple[str, str]:
-    for spec in CHARTS:
-        if spec.name == chart:
-            return spec.title.format(**words), spec.how_to_read.format(**words)
-    return "", ""
-
-
 def _group_drawn(tables: ReportTables, parameters: dict) -> str:
     """The group the report's group-differences chart draws, chosen as notebook 06 chooses it."""
     if parameters.get("group"):
@@ -392,25 +399,24 @@ def _group_drawn(tables: ReportTables, parameters: dict) -> str:
     table = tables.get("group_differences")
     if table is None or table.empty:
         return "the group"
-    flagged = _below_alpha(table, parameters).groupby(table["group"]).sum()
-    return str(flagged.sort_index().idxmax())
+    return str(most_different_group(table.assign(q_value=table["q_value"].map(number)), alpha=_alpha(parameters)))
 
 
-def _section(section: Section, tables: ReportTables, out: Path, parameters: dict, labels: dict) -> BriefingSection:
+def _section(section: Section, tables: ReportTables, out: Path, parameters: dict, words: dict) -> BriefingSection:
     table = tables[section.table]
     rows = section.rows(table, parameters)
     shown = rows
     if "factor_from" in shown.columns:  # sequences name the factors by label
         shown = shown.assign(
-            factor_from=shown["factor_from"].map(lambda c: labels.get(c, c)),
-            factor_to=shown["factor_to"].map(lambda c: labels.get(c, c)),
+            factor_from=shown["factor_from"].map(lambda c: tables.labels.get(c, c)),
+            factor_to=shown["factor_to"].map(lambda c: tables.labels.get(c, c)),
         )
     columns = [c for c in section.columns if c in shown.columns or c == "ci" and "ci_low" in shown.columns]
-    units = _unit_words(parameters)
+    units = unit_words(parameters.get("unit", "review"))
     names = {"n_units": f"{units.capitalize()} with it", "n_total": f"{units.capitalize()} in scope", **section.names}
     readable_rows = readable(shown, columns=columns, names=names, rows=TABLE_ROWS)
     figure = f"figures/{section.figure}.png"
-    title, how = _how_to_read(section.chart, {"group": _group_drawn(tables, parameters)})
+    title, how = reading_of_figure(section.figure, **words) or ("", "")
     more = f" (the first {TABLE_ROWS} of {len(rows)})" if len(rows) > TABLE_ROWS else ""
     return BriefingSection(
         key=section.key,
@@ -438,15 +444,15 @@ def build_briefing(folder, manifest: dict | None = None) -> Briefing:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     parameters = manifest["parameters"]
     tables = ReportTables(folder)
-    prevalence = tables.get("factor_prevalence")
-    labels = dict(zip(prevalence["factor_code"], prevalence["label"], strict=True)) if prevalence is not None else {}
+    policy = publication_policy(parameters)
+    words = {"group": _group_drawn(tables, parameters)}
     sections, missing = [], []
     for section in SECTIONS:
         if tables.get(section.table) is None:
             missing.append(section.title)
         else:
-            sections.append(_section(section, tables, folder, parameters, labels))
-    publication = bool(parameters.get("publication"))
+            sections.append(_section(section, tables, folder, parameters, words))
+    publication = policy.publication
     versions = manifest.get("versions", {})
     return Briefing(
         title=manifest.get("report") or "Cross-review analysis",
@@ -456,13 +462,13 @@ def build_briefing(folder, manifest: dict | None = None) -> Briefing:
         key_findings=key_findings(tables, parameters),
         sections=sections,
         missing=missing,
-        limits=_limits(manifest, tables),
+        limits=_limits(manifest, tables, policy),
         methods=_methods(parameters),
         parameters=[
             (name, json.dumps(value)) for name, value in parameters.items() if name not in ("data_dir", "out_dir")
         ],
         versions=[(name, str(value)) for name, value in versions.items()],
-        rules=footer(parameters.get("suppress_below", 5), parameters.get("min_areas", 3)) if publication else "",
+        rules=policy.footer() or "",
         made=_made(manifest),
         made_at=_when(manifest),
     )
@@ -493,7 +499,9 @@ _TEMPLATES = jinja2.Environment(
 def briefing_html(briefing: Briefing) -> str:
     """The briefing as one accessible, self-contained HTML page (figures linked relatively)."""
     tables = {s.key: Markup(html_table(s.table, caption=s.table_caption)) for s in briefing.sections}
-    return _TEMPLATES.get_template("briefing.html.j2").render(b=briefing, tables=tables)
+    return _TEMPLATES.get_template("briefing.html.j2").render(
+        b=briefing, tables=tables, findings_note=FINDINGS_NOTE, no_findings=NO_FINDINGS, missing_text=missing_text
+    )
 
 
 def write_briefing(folder, manifest: dict | None = None) -> tuple[Path, Path]:

@@ -17,17 +17,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from .formatting import is_numeric_text
+from .formatting import numeric_columns
+from .headlines import FINDINGS_NOTE, NO_FINDINGS, missing_text
 
 __all__ = ["write_docx"]
 
 #: Width of a chart on the page: A4 less 20 mm margins each side.
 CHART_WIDTH = Mm(170)
 _MUTED = RGBColor(0x4A, 0x4A, 0x4A)
-
-
-def _numeric(values) -> bool:
-    return bool(len(values)) and all(is_numeric_text(str(v)) or str(v) == "" for v in values)
 
 
 def _repeat_header(row) -> None:
@@ -42,7 +39,7 @@ def _table(document, frame, *, caption: str) -> None:
     table = document.add_table(rows=1, cols=len(frame.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    numeric = [_numeric(list(frame[c])) for c in frame.columns]
+    numeric = numeric_columns(frame)
     for cell, name, is_num in zip(table.rows[0].cells, frame.columns, numeric, strict=True):
         cell.text = ""
         run = cell.paragraphs[0].add_run(str(name))
@@ -109,16 +106,9 @@ def write_docx(briefing, folder: Path, path: Path) -> Path:
     if briefing.key_findings:
         for headline in briefing.key_findings:
             document.add_paragraph(headline.text, style="List Bullet")
-        _note(
-            document,
-            "A finding is written only when its statistic supports it: a clear result after correcting for many "
-            "tests, and enough reviews behind it. None of them says what caused what.",
-        )
+        _note(document, FINDINGS_NOTE)
     else:
-        document.add_paragraph(
-            "No finding is strong enough to headline at this scope: too few reviews, or no result that stands out "
-            "after correcting for many tests. The sections below show what there is."
-        )
+        document.add_paragraph(NO_FINDINGS)
 
     for part in briefing.sections:
         document.add_heading(part.title, level=1)
@@ -133,7 +123,7 @@ def write_docx(briefing, folder: Path, path: Path) -> Path:
         else:
             _note(document, f"Full table: {part.csv}")
     if briefing.missing:
-        _note(document, "Not in this report (its notebook was not run): " + "; ".join(briefing.missing) + ".")
+        _note(document, missing_text(briefing.missing))
 
     document.add_heading("What these data cannot tell you", level=1)
     for text in briefing.limits:

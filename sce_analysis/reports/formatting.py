@@ -19,7 +19,7 @@ import math
 import pandas as pd
 
 from ..publish.disclosure import SUPPRESSED
-from ..reviewsets.contract import SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS
+from ..reviewsets.contract import LEVEL_NAMES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS
 
 __all__ = [
     "COLUMN_NAMES",
@@ -32,6 +32,7 @@ __all__ = [
     "readable",
     "html_table",
     "is_numeric_text",
+    "numeric_columns",
     "styled",
 ]
 
@@ -87,7 +88,6 @@ COLUMN_NAMES: dict[str, str] = {
 #: Columns shown as percentages; ``ci_low``/``ci_high`` beside ``share`` become one interval column.
 PERCENT_COLUMNS = frozenset({"share", "area_share", "share_in", "share_out", "stability", "theme_stability"})
 PROBABILITY_COLUMNS = frozenset({"p_value", "q_value"})
-LEVEL_NAMES = {"frontline": "Front line", "local_strategic": "Local strategic", "national": "National"}
 #: Text columns a reader sees with their words (codes of a vocabulary turned into labels).
 DIRECTION_NAMES = {"rising": "Rising", "falling": "Falling", "higher": "Higher", "lower": "Lower"}
 WORDED = {
@@ -258,13 +258,19 @@ def is_numeric_text(text: str) -> bool:
     return text != "" and (cleaned == "" or cleaned.isdigit()) or text == SUPPRESSED
 
 
-def html_table(table: pd.DataFrame, *, caption: str = "", css_class: str = "data") -> str:
-    """A readable table as accessible HTML: a caption, column headers with ``scope``, no index,
-    numeric columns right-aligned (class ``num``), every cell escaped."""
-    numeric = [
+def numeric_columns(table: pd.DataFrame) -> list[bool]:
+    """For each column of a readable table, whether every cell is a number (or blank): such columns
+    are right-aligned, in HTML and in Word alike."""
+    return [
         bool(len(table)) and all(is_numeric_text(str(v)) or str(v) == "" for v in table[column])
         for column in table.columns
     ]
+
+
+def html_table(table: pd.DataFrame, *, caption: str = "") -> str:
+    """A readable table as accessible HTML: a caption, column headers with ``scope``, no index,
+    numeric columns right-aligned (class ``num``), every cell escaped."""
+    numeric = numeric_columns(table)
     head = "".join(
         f'<th scope="col"{" class=num" if is_num else ""}>{html.escape(str(column))}</th>'
         for column, is_num in zip(table.columns, numeric, strict=True)
@@ -279,10 +285,7 @@ def html_table(table: pd.DataFrame, *, caption: str = "", css_class: str = "data
         for row in table.itertuples(index=False)
     )
     caption_html = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return (
-        f'<table class="{html.escape(css_class)}">{caption_html}'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
+    return f'<table class="data">{caption_html}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def styled(frame: pd.DataFrame, *, rows: int | None = None):

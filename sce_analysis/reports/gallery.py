@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import charts
 from ..charts import style
-from ..errors import ParameterError, SceAnalysisError
+from ..errors import SceAnalysisError
 from ..publish.policy import Policy
 from ..stats.networks import factor_network, factor_pairs, factor_sequences, systemic_themes
 from ..stats.recurrence import (
@@ -36,6 +36,7 @@ from ..stats.recurrence import (
     level_profile,
     most_different_group,
 )
+from .readings import READINGS
 
 __all__ = ["ChartSpec", "CHARTS", "Tables", "render_gallery", "build_deck", "chart_figure"]
 
@@ -131,7 +132,8 @@ class Tables:
     def sequence_n_label(self) -> str:
         episodes = self.rs.episodes
         n = int(episodes["sequence"].notna().sum()) if "sequence" in episodes else len(episodes)
-        return f"N = {n:,} key practice episodes in {len(self.rs.reviews):,} reviews"
+        shown = self.policy.count(n, areas=int(self.rs.reviews["area"].nunique()))
+        return f"N = {shown} key practice episodes in {self.n_reviews_text} reviews"
 
     def words(self) -> dict[str, str]:
         """Values that chart titles and reading notes may name, such as ``{group}``."""
@@ -219,88 +221,22 @@ def _make_finding_categories(t: Tables, title: str, slide: bool):
     return charts.plot_finding_categories(t.categories, title=title, ax=_axes(slide)).figure
 
 
-#: The charts of the gallery and the deck, in the order they are shown.
-CHARTS: tuple[ChartSpec, ...] = (
-    ChartSpec(
-        "prevalence",
-        "The contributory factors found in the most reviews",
-        "Each bar is the share of reviews in which the factor was coded at least once, and its whisker is the 95% "
-        "interval, so two bars whose whiskers overlap may not really differ. The colour is the SCIE category the "
-        "factor mostly feeds, the same colour for that category in every chart.",
-        _make_prevalence,
-    ),
-    ChartSpec(
-        "spread",
-        "Found everywhere or only in some places? Factors by region",
-        "Each cell is the percent of a region's reviews with the factor, and the first column is the percent across "
-        "all reviews. A row that is dark in every region is a national pattern; a row dark in one region only is a "
-        "local one.",
-        _make_spread,
-    ),
-    ChartSpec(
-        "level_profile",
-        "Where the factors originate: front line, local strategy or national",
-        "Each bar is the share of all coded factors that originate at that level of the system, with its 95% "
-        "interval and the number of codings beside it. Causes often sit above the sharp end: a short national or "
-        "local-strategic bar may mean the reviews looked mostly at the front line.",
-        _make_level_profile,
-    ),
-    ChartSpec(
-        "cooccurrence",
-        "Which factors go together in the same key practice episode",
-        "Each cell counts the episodes in which both factors were coded, and its colour says how much more (red) or "
-        "less (blue) often they occur together than chance would give. Factors are grouped by theme, each theme "
-        "outlined in its colour, and bold numbers are pairs that stand out after correcting for many comparisons.",
-        _make_cooccurrence,
-    ),
-    ChartSpec(
-        "network",
-        "Factors that go together: the themes",
-        "Each circle is a factor, sized by how often it was coded, and a line joins two factors found together in "
-        "the same episode more often than chance; thicker lines are stronger links. Factors of one colour form a "
-        "theme: influences that tend to arrive together, so one can prompt a question about the others.",
-        _make_network,
-    ),
-    ChartSpec(
-        "level_map",
-        "The system, not the individual: how linked factors sit across levels",
-        "Factors sit in bands by where they originate: national at the top, local strategic in the middle and "
-        "frontline at the bottom. An arrow joins a higher-level factor to a lower-level one that travels with it, "
-        "showing how conditions set away from the front line shape what practitioners do.",
-        _make_level_map,
-    ),
-    ChartSpec(
-        "sequences",
-        "What tends to follow what, from one episode to the next",
-        "Each row reads: when the left factor was coded in one key practice episode, the right factor was coded in "
-        "the next episode of the same review this many times more often than chance. Only sequences that stand "
-        "out after correcting for many comparisons are shown, strongest first.",
-        _make_sequences,
-    ),
-    ChartSpec(
-        "trends",
-        "Factors that became more or less common over the years",
-        "Each panel follows one factor across the years: the line is the share of that year's reviews with the "
-        "factor and the band is its 95% interval. Only factors with a clear rise or fall are shown, and each "
-        "panel's title gives how the odds changed per year.",
-        _make_trends,
-    ),
-    ChartSpec(
-        "group_differences",
-        "What is different in {group}?",
-        "Each dot compares how common a factor is in {group}'s reviews with all other reviews: right of the dashed "
-        "line means more common there, left means less, and the line is the 95% interval. Filled dots are clear "
-        "differences after correcting for many comparisons; hollow dots could be chance.",
-        _make_group_differences,
-    ),
-    ChartSpec(
-        "finding_categories",
-        "Findings by SCIE category: where reviews locate the problems",
-        "Each bar is the share of reviews that made at least one finding in the SCIE category, with its 95% "
-        "interval and the number of findings beside it. Categories keep the order of the SCIE typology and the "
-        "colour each has in every chart.",
-        _make_finding_categories,
-    ),
+#: The charts of the gallery and the deck, in the order they are shown; their words are in
+#: :data:`~sce_analysis.reports.readings.READINGS`.
+CHARTS: tuple[ChartSpec, ...] = tuple(
+    ChartSpec(name, *READINGS[name], make)
+    for name, make in (
+        ("prevalence", _make_prevalence),
+        ("spread", _make_spread),
+        ("level_profile", _make_level_profile),
+        ("cooccurrence", _make_cooccurrence),
+        ("network", _make_network),
+        ("level_map", _make_level_map),
+        ("sequences", _make_sequences),
+        ("trends", _make_trends),
+        ("group_differences", _make_group_differences),
+        ("finding_categories", _make_finding_categories),
+    )
 )
 
 
@@ -313,12 +249,6 @@ def chart_figure(spec: ChartSpec, tables: Tables, *, context: str = "paper", sli
         fig = spec.make(tables, spec.title_for(tables) if title is None else title, slide)
         style.stamp(fig, tables.rs, extra=tables.policy.footer(), n_text=tables.n_reviews_text)
     return fig
-
-
-def _check_context(context: str) -> str:
-    if context not in style.CONTEXTS:
-        raise ParameterError(f"context must be one of {', '.join(style.CONTEXTS)}; not {context!r}.")
-    return context
 
 
 def render_gallery(rs, out_dir, *, context: str = "paper", seed: int = 0, policy: Policy | None = None) -> list[Path]:
@@ -354,7 +284,7 @@ def render_gallery(rs, out_dir, *, context: str = "paper", seed: int = 0, policy
     >>> paths[-1].name  # doctest: +SKIP
     'index.html'
     """
-    context = _check_context(context)
+    context = style.check_context(context)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tables = Tables(rs, seed=seed, policy=policy)
@@ -452,7 +382,7 @@ def build_deck(rs, path, *, context: str = "talk", seed: int = 0, policy: Policy
         from pptx.util import Emu, Inches, Pt
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise SceAnalysisError("build_deck needs python-pptx: pip install python-pptx") from error
-    context = _check_context(context)
+    context = style.check_context(context)
     path = Path(path)
     if path.suffix.lower() != ".pptx":
         path = path.with_name(path.name + ".pptx")

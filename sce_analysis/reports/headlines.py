@@ -23,9 +23,24 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..reviewsets.contract import UNIT_NAMES
 from .formatting import count_text, interval_text, number, percent_text, probability_text, statistic_text
 
-__all__ = ["Headline", "key_findings", "MIN_THEME_STABILITY", "MIN_REVIEWS", "lower_first", "join_words"]
+__all__ = [
+    "Headline",
+    "key_findings",
+    "MIN_THEME_STABILITY",
+    "MIN_REVIEWS",
+    "FINDINGS_NOTE",
+    "NO_FINDINGS",
+    "missing_text",
+    "below_alpha",
+    "lower_first",
+    "unit_words",
+    "pair_words",
+    "lag_words",
+    "group_words",
+]
 
 #: Themes whose bootstrap stability is below this are not headlined (half the resamples or fewer
 #: found them again).
@@ -35,6 +50,22 @@ MIN_THEME_STABILITY = 0.5
 MIN_REVIEWS = 10
 #: Most factors named in one sentence; the rest are counted ("and 3 more").
 MOST_NAMED = 3
+
+#: Words both layouts of the briefing (HTML and Word) print under the key findings, or instead of them.
+FINDINGS_NOTE = (
+    "A finding is written only when its statistic supports it: a clear result after correcting for many tests, "
+    "and enough reviews behind it. None of them says what caused what."
+)
+NO_FINDINGS = (
+    "No finding is strong enough to headline at this scope: too few reviews, or no result that stands out after "
+    "correcting for many tests. The sections below show what there is."
+)
+
+
+def missing_text(missing: list[str]) -> str:
+    """The note on sections whose notebook did not run."""
+    return "Not in this report (its notebook was not run): " + "; ".join(missing) + "."
+
 
 _NUMBER_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
 
@@ -84,8 +115,39 @@ def _q_clause(value) -> str:
     return f"q {text}" if text.startswith("<") else f"q = {text}"
 
 
-def _unit_words(unit: str) -> str:
-    return "key practice episodes" if unit == "episode" else "reviews"
+def unit_words(unit: str, *, plural: bool = True) -> str:
+    """``"reviews"`` or ``"key practice episodes"``, as the charts name the units."""
+    return UNIT_NAMES[unit][1 if plural else 0]
+
+
+def pair_words(parameters: dict, *, plural: bool = True) -> str:
+    """Where two factors count as found together: the report's ``pair_unit``."""
+    return unit_words(parameters.get("pair_unit", "episode"), plural=plural)
+
+
+def lag_words(parameters: dict) -> str:
+    """The episode a sequence leads to: ``"the next episode"``, or ``"the episode 2 later"``."""
+    lag = int(parameters.get("lag", 1))
+    return "the next episode" if lag == 1 else f"the episode {lag} later"
+
+
+#: A review column's groups as a sentence names them: (one, several).
+GROUP_WORDS = {
+    "region": ("region", "regions"),
+    "area": ("area", "areas"),
+    "year": ("year", "years"),
+    "review_type": ("review type", "review types"),
+}
+
+
+def group_words(by: str) -> tuple[str, str]:
+    return GROUP_WORDS.get(by, (by.replace("_", " "), by.replace("_", " ") + " groups"))
+
+
+def below_alpha(table: pd.DataFrame, alpha: float) -> pd.Series:
+    """Rows whose ``q_value`` is published and below ``alpha``."""
+    q = table["q_value"].map(number)
+    return q.notna() & (q < alpha)
 
 
 def recurring_headlines(table: pd.DataFrame, *, unit: str, n_areas_total, most: int = 2) -> list[Headline]:
@@ -107,25 +169,29 @@ def recurring_headlines(table: pd.DataFrame, *, unit: str, n_areas_total, most: 
             where = f"in {count_text(n_areas)} areas"
         text = (
             f"{row['label']} was found in {count_text(row['n_units'])} of {count_text(row['n_total'])} "
-            f"{_unit_words(unit)} ({percent_text(row['share'])}; 95% CI "
+            f"{unit_words(unit)} ({percent_text(row['share'])}; 95% CI "
             f"{interval_text(row['ci_low'], row['ci_high'])}), {where}."
         )
         out.append(Headline(text, "recurring", "recurring_factors", ({"factor_code": row["factor_code"]},)))
     return out
 
 
-def theme_headline(table: pd.DataFrame) -> list[Headline]:
-    """How many themes of factors recur together, and the factors of the largest."""
+def theme_headline(table: pd.DataFrame, *, pair_unit: str = "episode") -> list[Headline]:
+    """How many themes of factors recur together, and the factors of the largest.
+
+    A theme's size is the number of its rows: every member of a published theme is a row of the
+    table, whereas ``theme_size`` may be suppressed in publication mode as a small count.
+    """
     if table.empty:
         return []
-    themes = table.assign(_theme=table["theme"].map(number), _size=table["theme_size"].map(number))
-    themes = themes[themes["_theme"].notna() & (themes["_size"] >= 2)]
+    themes = table.assign(_theme=table["theme"].map(number))
+    themes = themes[themes["_theme"].notna()]
     if "theme_stability" in themes.columns:
         stability = themes["theme_stability"].map(number)
         themes = themes[stability.notna() & (stability >= MIN_THEME_STABILITY)]
     if themes.empty:
         return []
-    sizes = themes.groupby("_theme", sort=True)["_size"].first()
+    sizes = themes.groupby("_theme", sort=True).size()
     largest = sizes.sort_values(ascending=False, kind="stable").index[0]
     members = themes[themes["_theme"] == largest]
     shown = len(members) if len(members) <= MOST_NAMED + 1 else MOST_NAMED  # never "and 1 more"
@@ -135,7 +201,7 @@ def theme_headline(table: pd.DataFrame) -> list[Headline]:
     n = len(sizes)
     kind = "theme of factors recurs" if n == 1 else "themes of factors recur"
     text = (
-        f"{number_word(n)} {kind} together in the same key practice episodes; the largest joins "
+        f"{number_word(n)} {kind} together in the same {unit_words(pair_unit)}; the largest joins "
         f"{count_text(sizes[largest])} factors: {listed}."
     )
     rows = tuple({"factor_code": code} for code in members["factor_code"])
@@ -143,10 +209,9 @@ def theme_headline(table: pd.DataFrame) -> list[Headline]:
 
 
 def _significant(table: pd.DataFrame, *, alpha: float, count_column: str, min_count: int) -> pd.DataFrame:
-    q = table["q_value"].map(number)
     counts = table[count_column].map(number)
-    keep = q.notna() & (q < alpha) & counts.notna() & (counts >= min_count)
-    return table[keep].assign(_q=q[keep]).sort_values("_q", kind="stable")
+    keep = below_alpha(table, alpha) & counts.notna() & (counts >= min_count)
+    return table[keep].assign(_q=table.loc[keep, "q_value"].map(number)).sort_values("_q", kind="stable")
 
 
 def trend_headlines(table: pd.DataFrame, *, alpha: float, min_count: int) -> list[Headline]:
@@ -174,7 +239,9 @@ def trend_headlines(table: pd.DataFrame, *, alpha: float, min_count: int) -> lis
     return out
 
 
-def sequence_headline(table: pd.DataFrame, *, alpha: float, min_count: int, labels: dict) -> list[Headline]:
+def sequence_headline(
+    table: pd.DataFrame, *, alpha: float, min_count: int, labels: dict, lag: int = 1
+) -> list[Headline]:
     """The clearest sequence from one episode to the next (excluding a factor that persists)."""
     needed = ["n", "ratio", "q_value"]
     usable = table[[_published(row, needed) for row in table.to_dict("records")]]
@@ -186,7 +253,7 @@ def sequence_headline(table: pd.DataFrame, *, alpha: float, min_count: int, labe
     first, then = labels.get(row["factor_from"], row["factor_from"]), labels.get(row["factor_to"], row["factor_to"])
     text = (
         f"When {lower_first(str(first))} was coded in one key practice episode, {lower_first(str(then))} "
-        f"followed in the next episode {count_text(row['n'])} times, {statistic_text(row['ratio'])} times as "
+        f"followed in {lag_words({'lag': lag})} {count_text(row['n'])} times, {statistic_text(row['ratio'])} times as "
         f"often as chance would give ({_q_clause(row['q_value'])})."
     )
     key = {"factor_from": row["factor_from"], "factor_to": row["factor_to"]}
@@ -219,10 +286,10 @@ def difference_headline(
         return []
     row = significant.iloc[0]
     more = number(row["share_in"]) > number(row["share_out"])
-    where = {"region": "other regions", "area": "other areas", "year": "other years"}.get(by, "the other groups")
     text = (
-        f"{row['label']} was found {'more' if more else 'less'} often in {row['group']} than in {where}: in "
-        f"{count_text(row['n_in'])} of its {count_text(row['n_group'])} {_unit_words(unit)} "
+        f"{row['label']} was found {'more' if more else 'less'} often in {row['group']} than in other "
+        f"{group_words(by)[1]}: in "
+        f"{count_text(row['n_in'])} of its {count_text(row['n_group'])} {unit_words(unit)} "
         f"({percent_text(row['share_in'])}), "
         f"against {percent_text(row['share_out'])} elsewhere (odds ratio {statistic_text(row['odds_ratio'])}; "
         f"{_q_clause(row['q_value'])})."
@@ -231,35 +298,33 @@ def difference_headline(
     return [Headline(text, "differences", "group_differences", (key,))]
 
 
-def key_findings(tables, parameters: dict, *, most: int = 8) -> list[Headline]:
-    """The key findings of a report, at most ``most``, in the order of the briefing's sections.
+def key_findings(tables, parameters: dict) -> list[Headline]:
+    """The key findings of a report, in the order of the briefing's sections: at most two recurring
+    factors, one theme, one sequence, one finding category, two trends and one difference.
 
     Parameters
     ----------
-    tables : mapping
-        Table name -> the table as read back from ``tables/<name>.csv`` (text cells; see
+    tables : ReportTables
+        The report's tables as read back from ``tables/<name>.csv`` (text cells; see
         :class:`~sce_analysis.reports.briefing.ReportTables`). Missing tables give no sentence.
     parameters : dict
-        The report's parameters (its manifest's): ``unit``, ``alpha``, ``min_count``, ``by``.
+        The report's parameters (its manifest's): ``unit``, ``alpha``, ``min_count``, ``by``,
+        ``pair_unit``, ``lag``.
     """
-    summary = tables.get("data_summary")
-    counts = dict(zip(summary["measure"], summary["count"], strict=True)) if summary is not None else {}
-    n_reviews = number(counts.get("reviews"))
+    n_reviews = number(tables.counts.get("reviews"))
     if n_reviews is None or n_reviews < MIN_REVIEWS:
         return []
     alpha = float(parameters.get("alpha", 0.05))
     min_count = int(parameters.get("min_count", 5))
-    labels = {}
-    prevalence = tables.get("factor_prevalence")
-    if prevalence is not None:
-        labels = dict(zip(prevalence["factor_code"], prevalence["label"], strict=True))
     found: list[Headline] = []
     if (t := tables.get("recurring_factors")) is not None:
-        found += recurring_headlines(t, unit=parameters.get("unit", "review"), n_areas_total=counts.get("areas"))
+        areas = tables.counts.get("areas")
+        found += recurring_headlines(t, unit=parameters.get("unit", "review"), n_areas_total=areas)
     if (t := tables.get("themes")) is not None:
-        found += theme_headline(t)
+        found += theme_headline(t, pair_unit=parameters.get("pair_unit", "episode"))
     if (t := tables.get("factor_sequences")) is not None:
-        found += sequence_headline(t, alpha=alpha, min_count=min_count, labels=labels)
+        lag = int(parameters.get("lag", 1))
+        found += sequence_headline(t, alpha=alpha, min_count=min_count, labels=tables.labels, lag=lag)
     if (t := tables.get("finding_categories")) is not None:
         found += category_headline(t)
     if (t := tables.get("factor_trends")) is not None:
@@ -267,4 +332,4 @@ def key_findings(tables, parameters: dict, *, most: int = 8) -> list[Headline]:
     if (t := tables.get("group_differences")) is not None:
         by, unit = parameters.get("by", "region"), parameters.get("unit", "review")
         found += difference_headline(t, alpha=alpha, min_count=min_count, by=by, unit=unit)
-    return found[:most]
+    return found

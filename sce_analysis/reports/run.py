@@ -23,8 +23,8 @@ from ..publish.disclosure import TABLE_FLOAT_FORMAT
 from ..publish.policy import Policy
 from ..reviewsets.read import load
 from .formatting import styled
-from .gallery import CHARTS
 from .parameters import check_core_values, in_scope, publication_policy
+from .readings import reading_of_figure
 
 __all__ = ["Run", "start_run", "TABLE_FLOAT_FORMAT"]
 
@@ -113,19 +113,14 @@ class ShownFigure:
         )
 
 
-#: Report figures drawn like a gallery chart share its "how to read" text.
-_READING = {"factor_network": "network", "spread_by_region": "spread"}
-
-
 def figure_alt_text(name: str, figure) -> str:
-    """Alt text for a report figure: its drawn title, then how to read the chart when the gallery
-    has the same chart (``figures/<name>``)."""
+    """Alt text for a report figure: its drawn title, then how to read it when the gallery draws the
+    same chart (:func:`~sce_analysis.reports.readings.reading_of_figure`)."""
     titles = [figure._suptitle.get_text()] if getattr(figure, "_suptitle", None) is not None else []
     titles += [ax.get_title() for ax in figure.axes if ax.get_title()]
-    chart = _READING.get(name, name)
-    reading = next((spec.how_to_read for spec in CHARTS if spec.name == chart and "{" not in spec.how_to_read), "")
+    reading = reading_of_figure(name)  # a reading that names the group drawn is left out: the title says it
     title = titles[0] if titles else name.replace("_", " ").capitalize()
-    return f"Chart: {title}. {reading}".strip()
+    return f"Chart: {title}. {reading.how_to_read if reading else ''}".strip()
 
 
 def _check_name(name: str) -> None:

@@ -20,7 +20,6 @@ only the files a previous report wrote (listed in its manifest) are removed.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import platform
@@ -307,15 +306,19 @@ def execute(tasks: list[Task], *, jobs: int = 1, progress: bool | None = None, l
         return list(pool.map(lambda task: _run_task(task, progress=False, log=log), tasks))
 
 
-def export_html(task: Task, out: Path) -> Path | None:
-    """Write the executed notebook as code-free HTML; None when there is no executed notebook."""
+def export_html(task: Task, out: Path, *, banner: str | None = None) -> Path | None:
+    """Write the executed notebook as code-free HTML, with ``banner`` (the publication rules) in bold above
+    everything; None when there is no executed notebook."""
     import nbformat  # with papermill and nbconvert, only once notebooks have run
     from nbconvert import HTMLExporter
 
     if not task.output.exists():
         return None
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(task.output, as_version=4))
+    notebook = nbformat.read(task.output, as_version=4)
+    if banner:
+        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(f"**{banner}**"))
+    body, _ = exporter.from_notebook_node(notebook)
     path = out / "html" / f"{task.notebook}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body, encoding="utf-8")
@@ -339,13 +342,7 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
     """Write the HTML pages, the manifest and the landing page of a finished report."""
     policy = publication_policy(plan.parameters)
     for task in plan.tasks:
-        page = export_html(task, plan.out)
-        if page is not None and policy.publication:
-            banner = f"<p style='font-weight:bold;margin:1rem'>{html.escape(policy.footer())}</p>"
-            text = re.sub(
-                r"(<body[^>]*>)", r"\1" + banner.replace("\\", "\\\\"), page.read_text(encoding="utf-8"), count=1
-            )
-            page.write_text(text, encoding="utf-8")
+        export_html(task, plan.out, banner=policy.footer())
     if policy.publication and (plan.out / "tables").is_dir():
         (plan.out / "tables" / "README.txt").write_text(policy.footer() + "\n", encoding="utf-8")
     outputs = sorted(
@@ -386,7 +383,7 @@ def _write_briefing(out: Path, manifest: dict) -> dict:
     so that the notebooks' outputs and the landing page are still written."""
     if not (out / "tables").is_dir():
         return {"status": "skipped", "reason": "the report wrote no tables"}
-    from .briefing import write_briefing  # matplotlib (the charts' reading notes), jinja2 and python-docx
+    from .briefing import write_briefing  # jinja2 and python-docx: 0.7 s that planning a report need not pay
 
     try:
         write_briefing(out, manifest)
@@ -680,11 +677,11 @@ def sweep(
     ['London and South East', 'Midlands', 'North East and Yorkshire', 'North West', 'South West']
     """
     log = log or _to_stderr
+    if by not in SWEEP_PARAMETER:  # an option: checked before the data are read
+        raise ParameterError(f"--by must be one of {', '.join(SWEEP_PARAMETER)}; not {by!r}.")
     request = _check_request(
         data_dir, parameters, notebooks=notebooks, notebook_dir=notebook_dir, publication=publication, jobs=jobs
     )
-    if by not in SWEEP_PARAMETER:
-        raise ParameterError(f"--by must be one of {', '.join(SWEEP_PARAMETER)}; not {by!r}.")
     out = Path(out) if out is not None else Path("reports") / Path(request.data_dir).name
     groups = sorted(request.review_set.reviews[by].dropna().unique().tolist())
     prepare_out(out, overwrite=overwrite)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 __all__ = [
     "APPRAISALS",
     "LEVELS",
+    "LEVEL_NAMES",
+    "UNIT_NAMES",
     "POLARITIES",
     "SCIE_CATEGORIES",
     "SCIE_CATEGORY_LABELS",
@@ -54,6 +56,14 @@ APPRAISALS: tuple[str, ...] = ("good", "problematic", "mixed", "neutral")
 POLARITIES: tuple[str, ...] = ("problematic", "good")
 #: Where a contributory factor originates (SCIE Guide 24, Appendix 5), from the front line outward.
 LEVELS: tuple[str, ...] = ("frontline", "local_strategic", "national")
+#: The levels as charts, tables and sentences name them.
+LEVEL_NAMES: dict[str, str] = {"frontline": "Frontline", "local_strategic": "Local strategic", "national": "National"}
+#: The units the statistics count, named in the singular and the plural.
+UNIT_NAMES: dict[str, tuple[str, str]] = {
+    "review": ("review", "reviews"),
+    "episode": ("key practice episode", "key practice episodes"),
+    "coding": ("coded factor", "coded factors"),
+}
 #: The years a ``year`` column accepts, both included.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 

@@ -9,6 +9,7 @@ networkx graph). It depends on :mod:`sce_analysis.reviewsets` only.
 - :mod:`~sce_analysis.stats.overview`: what a set covers, per group and per review;
 - :mod:`~sce_analysis.stats.recurrence`: prevalence, spread, trends, group differences, findings;
 - :mod:`~sce_analysis.stats.networks`: pairs, networks, themes, sequences, review similarity;
+- :mod:`~sce_analysis.stats.selection`: choosing the group a chart shows from a finished table;
 - :mod:`~sce_analysis.stats.drilldown`: from one factor to its episodes, findings and partners;
 - :mod:`~sce_analysis.stats.agreement`: agreement between coders.
 """
@@ -17,7 +18,16 @@ import lazy_loader as lazy
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
-    submodules=["agreement", "contributors", "drilldown", "inference", "networks", "overview", "recurrence"],
+    submodules=[
+        "agreement",
+        "contributors",
+        "drilldown",
+        "inference",
+        "networks",
+        "overview",
+        "recurrence",
+        "selection",
+    ],
     submod_attrs={
         "agreement": ["coder_agreement", "agreement_overview", "AGREEMENT_LEVELS", "AGREEMENT_COLUMNS"],
         "contributors": [
@@ -25,7 +35,6 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "PresenceAreas",
             "presence_areas",
             "area_index",
-            "review_positions",
             "distinct_areas",
             "areas_per_column",
             "areas_inside_outside",

@@ -172,7 +172,7 @@ def _item_totals(judged: dict, n_items: int) -> tuple[dict[str, np.ndarray], np.
     disagreeing_pairs = np.bincount(item, weights=value * (m - value), minlength=n_items).astype(np.int64)
     coded_by_any = np.bincount(item, minlength=n_items).astype(np.int64)
     coded_by_all = np.bincount(item[value == m], minlength=n_items).astype(np.int64)
-    contributing = _contributing_areas(judged["episode_area"], counts.row, item, value == m, n_items)
+    contributing = _contributing_areas(judged["episode_area"], counts.row, item, value == m, coded_by_any, coded_by_all)
 
     n_episodes = len(judged["coders_per_episode"])
     n_judgements = int(judged["coders_per_episode"].sum())
@@ -216,7 +216,7 @@ def _agreement_frame(rows: dict[str, list], judged: dict, frame: pd.DataFrame, c
     return result[AGREEMENT_COLUMNS]
 
 
-def _contributing_areas(episode_area, episode, item, by_all, n_items: int) -> np.ndarray:
+def _contributing_areas(episode_area, episode, item, by_all, coded_by_any, coded_by_all) -> np.ndarray:
     """``n_contributing_areas`` of the item rows, then of the pooled row.
 
     ``episode_area`` holds the area of each double-coded episode. ``episode``, ``item`` and
@@ -227,17 +227,16 @@ def _contributing_areas(episode_area, episode, item, by_all, n_items: int) -> np
     """
     area = episode_area[episode]
     every = distinct_areas(episode_area)[0]
-    n_any = np.bincount(item, minlength=n_items)
-    n_all = np.bincount(item[by_all], minlength=n_items)
+    n_items = len(coded_by_any)
     per_item = fewest_areas(
         (len(episode_area), every),
-        (n_any, distinct_areas(area, item, n_items)),
-        (n_all, distinct_areas(area[by_all], item[by_all], n_items)),
+        (coded_by_any, distinct_areas(area, item, n_items)),
+        (coded_by_all, distinct_areas(area[by_all], item[by_all], n_items)),
     )
-    pooled = fewest_areas(
+    pooled = fewest_areas(  # the pooled counts are the sums over items
         (len(episode_area), every),
-        (len(area), distinct_areas(area)[0]),
-        (int(by_all.sum()), distinct_areas(area[by_all])[0]),
+        (int(coded_by_any.sum()), distinct_areas(area)[0]),
+        (int(coded_by_all.sum()), distinct_areas(area[by_all])[0]),
     )
     return np.append(per_item, pooled).astype(np.int64)
 

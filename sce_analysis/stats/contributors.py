@@ -37,7 +37,6 @@ __all__ = [
     "PresenceAreas",
     "presence_areas",
     "area_index",
-    "review_positions",
     "distinct_areas",
     "areas_per_column",
     "areas_inside_outside",
@@ -75,27 +74,6 @@ def area_index(areas) -> np.ndarray:
     """
     index, _ = pd.factorize(areas if isinstance(areas, pd.Series) else pd.Series(areas), use_na_sentinel=True)
     return index.astype(np.int64, copy=False)
-
-
-def review_positions(rs, review_ids) -> np.ndarray:
-    """Position in ``rs.reviews`` of each review id (a finding's, a coding's ...), or -1 when absent.
-
-    Review ids are unique, so when the ids to place are factorized after them, each review's code
-    is its position; this is several times faster than an index lookup on text columns.
-
-    Examples
-    --------
-    >>> import sce_analysis as sce
-    >>> rs = sce.load("data/sample")
-    >>> position = review_positions(rs, rs.findings["review_id"])
-    >>> bool((rs.reviews["review_id"].to_numpy()[position] == rs.findings["review_id"].to_numpy()).all())
-    True
-    """
-    known = rs.reviews["review_id"]
-    ids = review_ids if isinstance(review_ids, pd.Series) else pd.Series(review_ids, dtype=known.dtype)
-    codes, _ = pd.factorize(pd.concat([known, ids], ignore_index=True), use_na_sentinel=True)
-    position = codes[len(known) :].astype(np.int64)
-    return np.where(position < len(known), position, -1)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from .contributors import CONTRIBUTING_AREAS, area_index, distinct_areas, fewest_areas, review_positions
+from .contributors import CONTRIBUTING_AREAS, area_index, distinct_areas, fewest_areas
 
 __all__ = ["coverage", "per_review_counts"]
 
@@ -43,46 +43,38 @@ def coverage(rs, *, by: str = "region") -> pd.DataFrame:
     columns = [c for c in rs.reviews.columns if c not in ("review_id", "title")]
     if by not in columns:
         raise ParameterError(f"by must name a column of reviews, one of {', '.join(columns)}; not {by!r}.")
-    group_of = rs.reviews.set_index("review_id")[by]
+    group_of = rs.reviews[by]
     if group_of.isna().any():
         group_of = group_of.astype(object).fillna("not recorded")
-    codings = rs.codings()
-
-    def count(frame: pd.DataFrame) -> pd.Series:
-        return frame["review_id"].map(group_of).value_counts()
-
-    table = pd.DataFrame(
-        {
-            "n_reviews": group_of.value_counts(),
-            "n_areas": rs.reviews.assign(group=group_of.to_numpy()).groupby("group")["area"].nunique(),
-            "n_episodes": count(rs.episodes),
-            "n_codings": count(codings),
-            "n_findings": count(rs.findings),
-        }
-    )
-    table = table.fillna(0).astype("int64").sort_index()
-    table["share_of_reviews"] = table["n_reviews"] / max(len(rs.reviews), 1)
-    table[CONTRIBUTING_AREAS] = _contributing_areas(rs, group_of, table)
-    return table.rename_axis(by).reset_index()
-
-
-def _contributing_areas(rs, group_of: pd.Series, table: pd.DataFrame) -> np.ndarray:
-    """The fewest areas behind a coverage row's non-zero counts (reviews, episodes, codings, findings)."""
     group, labels = pd.factorize(group_of)
     area = area_index(rs.reviews["area"])
     positions = rs.factor_positions
-    behind = {  # the review of each row counted
+    behind = {  # the review (by position) of each row each count counts
         "n_reviews": np.arange(len(rs.reviews)),
         "n_episodes": positions["episode_review"],
         "n_codings": positions["review"][rs.coding_mask()],
-        "n_findings": review_positions(rs, rs.findings["review_id"]),
+        "n_findings": rs.finding_positions,
     }
-    counted = []
+    counts, areas = {}, {}
     for column, review in behind.items():  # four counts: a loop over columns, not groups
         review = review[review >= 0]
-        per_group = pd.Series(distinct_areas(area[review], group[review], len(labels)), index=labels)
-        counted.append((table[column].to_numpy(), per_group.reindex(table.index, fill_value=0).to_numpy()))
-    return fewest_areas(*counted)
+        counts[column] = np.bincount(group[review], minlength=len(labels))
+        areas[column] = distinct_areas(area[review], group[review], len(labels))
+    table = pd.DataFrame(
+        {
+            "n_reviews": counts["n_reviews"],
+            "n_areas": areas["n_reviews"],
+            "n_episodes": counts["n_episodes"],
+            "n_codings": counts["n_codings"],
+            "n_findings": counts["n_findings"],
+        },
+        index=labels,
+    )
+    order = np.argsort(labels.to_numpy(), kind="stable")
+    table = table.iloc[order].astype("int64")
+    table["share_of_reviews"] = table["n_reviews"] / max(len(rs.reviews), 1)
+    table[CONTRIBUTING_AREAS] = fewest_areas(*((table[column].to_numpy(), areas[column][order]) for column in behind))
+    return table.rename_axis(by).reset_index()
 
 
 def per_review_counts(rs) -> pd.DataFrame:

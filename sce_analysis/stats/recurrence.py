@@ -36,10 +36,10 @@ from .contributors import (
     distinct_areas,
     fewest_areas,
     presence_areas,
-    review_positions,
 )
 from .inference import bh_qvalues, fisher_two_sided, odds_ratio_woolf, wilson_interval
 from .presence import Presence, check_polarity, check_unit, presence
+from .selection import most_different_group  # re-exported: it chooses from this module's tables
 
 __all__ = [
     "factor_prevalence",
@@ -586,7 +586,7 @@ def finding_categories(rs, *, by=None) -> pd.DataFrame:
     findings = rs.findings
     category = pd.Categorical(findings["category"], categories=list(SCIE_CATEGORIES)).codes
     n_groups, n_categories = len(groups), len(SCIE_CATEGORIES)
-    tally = _tally(rs, by, groups, review_positions(rs, findings["review_id"]), category, n_categories)
+    tally = _tally(rs, by, groups, rs.finding_positions, category, n_categories)
     n_findings, n_reviews, n_total = tally["n_rows"], tally["n_reviews"], tally["n_total"]
     low, high = wilson_interval(n_reviews, np.broadcast_to(n_total, n_reviews.shape))
     frame = pd.DataFrame(
@@ -787,13 +787,14 @@ def board_questions(rs, *, publication: bool = False) -> pd.DataFrame:
     >>> list(board_questions(sce.load("data/sample"), publication=True).columns)
     ['category', 'n_findings', 'n_reviews', 'n_contributing_areas']
     """
-    asked = rs.findings[rs.findings["issues_for_board"].notna()]
+    asking = rs.findings["issues_for_board"].notna().to_numpy()
+    asked = rs.findings[asking]
     category = pd.Categorical(asked["category"].astype(str), categories=list(SCIE_CATEGORIES))
     if publication:
         counts = asked.assign(category=category).groupby("category", observed=False)
         n_findings = counts.size().reindex(list(SCIE_CATEGORIES), fill_value=0).to_numpy()
         review_area = area_index(rs.reviews["area"])
-        position = review_positions(rs, asked["review_id"])
+        position = rs.finding_positions[asking]
         asking_areas = distinct_areas(
             np.where(position >= 0, review_area[position], -1), category.codes, len(SCIE_CATEGORIES)
         )
@@ -817,22 +818,3 @@ def board_questions(rs, *, publication: bool = False) -> pd.DataFrame:
         }
     )
     return frame.sort_values(["category", "review_id", "finding_id"], kind="stable").reset_index(drop=True)
-
-
-def most_different_group(differences: pd.DataFrame, *, alpha: float = 0.05) -> str:
-    """The group of a :func:`compare_groups` table with the most factors at ``q_value < alpha``.
-
-    Ties go to the group that sorts first; with no difference anywhere, the first group.
-
-    Examples
-    --------
-    >>> import sce_analysis as sce
-    >>> table = sce.compare_groups(sce.load("data/sample"))
-    >>> most_different_group(table) in set(table["group"])
-    True
-    """
-    check_alpha(alpha)
-    if differences.empty:
-        raise ParameterError("the table of group differences is empty: there is no group to choose.")
-    flagged = (differences["q_value"] < alpha).groupby(differences["group"]).sum()
-    return flagged.sort_index().idxmax()
