@@ -75,7 +75,7 @@ sequences.head(top)
 # Each a → b: how often b follows a, against what shuffling each review's episode order would give.
 
 # %%
-run.figure("sequences", sce.plot_sequences(sequences, top=top, alpha=alpha))
+run.figure("sequences", sce.plot_sequences(sequences, top=top, alpha=alpha, labels=rs.taxonomy))
 
 # %% [markdown]
 # The significant sequences: how one problem sets up the next.

@@ -18,7 +18,7 @@
 # # 10 · Explorer
 #
 # **Question:** which factors recur in the reviews of one region or period, how do they connect, and which
-# key practice episodes lie behind a factor? Narrow the scope with the filters, move the network sliders,
+# key practice episodes lie behind a factor? Narrow the scope with the filters, set the network thresholds,
 # and pick a factor to read its KPEs. **For:** researchers, and trainers in front of an audience.
 # **Rerun:** open this notebook in JupyterLab and run all cells, or `sce-analysis dashboard --data FOLDER`
 # for the same explorer with no code on screen.
@@ -34,14 +34,11 @@ min_areas: int = 3  # in publication mode, a figure needs at least this many are
 
 # %%
 rs = sce.load(data_dir)
-rs.summary()
-
-# %% [markdown]
-# What the review set holds, before any filter.
 
 # %%
 sce.explore(rs, publication=publication, suppress_below=suppress_below, min_areas=min_areas)
 
 # %% [markdown]
-# The status line above the tabs always says what is in scope. An empty selection keeps every region, area or
+# The status line above the tabs, and the table under the filters, always say what is in scope. Each tab can
+# download its whole table (CSV) and its chart (PNG); the network tab lists the KPEs behind a link. An empty selection keeps every region, area or
 # review type; the network and themes tabs count pairs of factors coded on the same key practice episode.

@@ -74,6 +74,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "coder_agreement",
             "agreement_overview",
             "factor_drilldown",
+            "pair_evidence",
         ],
         "charts": [
             "style",

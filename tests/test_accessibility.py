@@ -1,7 +1,8 @@
 """The report's pages meet WCAG 2.2 AA as axe-core checks it, in the real browser (Debian's Chromium).
 
 axe-core comes bundled with axe-playwright-python (nothing is downloaded). Every page people read
-is checked: the landing page, the briefing and every code-free notebook page. The build fails on
+is checked: the landing page, the briefing and every code-free notebook page (the Voila dashboard is
+checked in test_browser.py, against its real server). The build fails on
 any violation of impact "serious" or "critical" under the WCAG 2.0, 2.1 and 2.2 A and AA tags.
 The pages are opened from files, as a report folder is opened from a file share.
 """

@@ -32,6 +32,7 @@ from brute import RawSet
 from conftest import ROOT, SAMPLE
 
 import sce_analysis as sce
+from sce_analysis.explorer.app import TABS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -238,16 +239,15 @@ def _drive_explorer(page, scenario: Scenario, shot) -> None:
     from playwright.sync_api import expect
 
     expect(page.locator(".sce-status")).to_have_text(_status(scenario.rs), timeout=UI_MS)
-    chart = page.locator(".sce-chart-recurrence")
-    expect(chart).to_have_attribute("src", re.compile(r"^(blob:|data:)"))
+    chart = page.locator(".sce-chart-recurrence img")
+    expect(chart).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    expect(chart).to_have_attribute("alt", re.compile(r"^Chart: recurring factors, .+ in scope\. .{40,}"))
     before = chart.get_attribute("src")
     shot("explorer", ".sce-explorer")
 
-    # The year range: type into the slider's editable readout, as a user can.
-    page.locator(".sce-years .widget-readout").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(f"{scenario.years[0]} - {scenario.years[1]}")
-    page.keyboard.press("Enter")
+    # The year range: pick the first and the last year from their lists.
+    page.locator(".sce-first-year select").select_option(label=str(scenario.years[0]))
+    page.locator(".sce-last-year select").select_option(label=str(scenario.years[1]))
     expect(page.locator(".sce-status")).to_have_text(_status(scenario.rs.filter(years=scenario.years)))
 
     page.locator(".sce-regions select").select_option(scenario.region)
@@ -381,6 +381,66 @@ class VoilaServer(LabServer):
         raise RuntimeError(f"Voila did not start; its log:\n{self.log_tail()}")
 
 
+def _check_dashboard_for_a_room(page, scenario: Scenario, shot) -> None:
+    """What a trainer in front of a room needs: full tab titles, a table and a chart to download, the
+    controls working from the keyboard, the evidence behind a link, and no serious or critical WCAG 2.2
+    AA violation (axe-core) on any of it."""
+    import io
+
+    from playwright.sync_api import expect
+    from test_accessibility import blocking_violations
+
+    from sce_analysis.publish.policy import Policy
+
+    # Tab titles in full: no label is cut short.
+    labels = page.locator(".sce-tabs .lm-TabBar-tabLabel")
+    assert labels.all_inner_texts() == [title for _, title in TABS]
+    clipped = page.evaluate(
+        "() => [...document.querySelectorAll('.sce-tabs .lm-TabBar-tabLabel')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"
+    )
+    assert clipped == []
+
+    # Download this table (CSV): the whole published table of the scope, as a report would write it.
+    with page.expect_download() as download:
+        page.locator(".sce-downloads-recurrence a.sce-download-csv").click()
+    assert download.value.suggested_filename == "recurrence.csv"
+    expected = io.StringIO()
+    Policy(publication=False).write_csv(sce.factor_prevalence(scenario.scope), expected)
+    assert Path(download.value.path()).read_text(encoding="utf-8") == expected.getvalue()
+    with page.expect_download() as download:
+        page.locator(".sce-downloads-recurrence a.sce-download-png").click()
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    assert blocking_violations(page) == []
+
+    # The keyboard alone: the year lists take focus in order and change with the arrow keys.
+    first = page.locator(".sce-first-year select")
+    first.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('.sce-last-year') !== null")
+    first.focus()
+    page.keyboard.press("ArrowDown")
+    later = (scenario.years[0] + 1, scenario.years[1])
+    expect(page.locator(".sce-status")).to_have_text(
+        _status(scenario.rs.filter(years=later, regions=[scenario.region]))
+    )
+
+    # The evidence behind a link of the network (of the whole set: one region has too few links).
+    page.locator(".sce-regions select").select_option([])
+    page.locator(".sce-first-year select").select_option(index=0)
+    page.locator(".sce-last-year select").select_option(label=str(int(scenario.rs.reviews["year"].max())))
+    expect(page.locator(".sce-status")).to_have_text(_status(scenario.rs))
+    page.get_by_role("tab", name="Network").click()
+    expect(page.locator(".sce-chart-network img")).to_have_attribute("src", re.compile("^data:"))
+    page.locator(".sce-link select").select_option(index=1)
+    shown = page.locator(".sce-pair-drill .sce-n-pair-kpes")
+    expect(shown).to_have_text(re.compile(r"^\d+$"))
+    expect(page.locator(".sce-pair-drill .sce-pair-kpes tbody tr")).to_have_count(int(shown.inner_text()))
+    shot("pair evidence", ".sce-pair-drill")
+    assert blocking_violations(page) == []
+
+
 @pytest.mark.flaky(reruns=2)
 def test_explorer_in_voila_dashboard(browser, tmp_path):
     from sce_analysis.explorer.dashboard import dashboard_notebook
@@ -400,6 +460,7 @@ def test_explorer_in_voila_dashboard(browser, tmp_path):
             for code in ("import sce_analysis", "sce.load(", "sce.explore(", "data_dir"):
                 assert code not in text  # ... and no code
             assert page.locator(".cm-editor, .jp-CodeMirrorEditor").count() == 0
+            _check_dashboard_for_a_room(page, scenario, shot)
 
         _run_in_page(browser, tmp_path, server, steps)
     finally:

@@ -131,3 +131,28 @@ def test_the_same_data_and_parameters_give_identical_tables(report, tmp_path):
     assert main(["report", "--notebooks", "03,04,06", "--out", str(again), "--jobs", "2"]) == 0
     for path in sorted((again / "tables").glob("*.csv")):
         assert path.read_bytes() == (out / "tables" / path.name).read_bytes(), path.name
+
+
+def test_the_sequences_figure_names_factors_by_their_labels(tmp_path):
+    """Notebook 04 draws its sequences with the taxonomy's labels, not the factor codes. (The sample has no
+    significant sequence, so this runs it on a larger synthetic set, which has two planted.)"""
+    import re
+
+    from sce_analysis import synthetic
+
+    rs = synthetic.generate(300, seed=4).review_set
+    rs.save(tmp_path / "data")
+    out = tmp_path / "report"
+    assert (
+        main(["report", "--data", str(tmp_path / "data"), "--out", str(out), "--notebooks", "04", "--jobs", "1"]) == 0
+    )
+    sequences = sce.factor_sequences(rs)
+    drawn = sequences[sequences["q_value"] < 0.05]
+    assert len(drawn) >= 1
+    # The SVG keeps each line of text as a comment (its glyphs are paths).
+    svg = (out / "figures" / "sequences.svg").read_text(encoding="utf-8")
+    words = " ".join(re.findall(r"<!-- (.*?) -->", svg))
+    labels = dict(zip(rs.taxonomy["factor_code"], rs.taxonomy["label"], strict=True))
+    for code in {*drawn["factor_from"], *drawn["factor_to"]}:
+        assert code not in words, f"the chart shows the code {code}"
+        assert labels[code] in words, f"the chart does not show the label of {code}"

@@ -242,3 +242,142 @@ def _as_published_csv(shown: pd.DataFrame) -> str:
     text = text.where(~mask, SUPPRESSED)
     text.to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
     return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------------ the footer on a figure
+
+
+@pytest.fixture(scope="module")
+def published_charts(rs):
+    """Each chart the report draws, as its notebook draws it, from tables published in publication mode."""
+    policy = Policy()
+    table = policy.table
+    network = policy.network(sce.factor_network(rs))
+    themes = table(sce.systemic_themes(rs, resamples=0))
+    differences = table(sce.compare_groups(rs, by="region"))
+    labels = dict(zip(rs.taxonomy["factor_code"], rs.taxonomy["label"], strict=True))
+    return {
+        "coverage_by_year": lambda: sce.plot_coverage(table(sce.coverage(rs, by="year")), by="year"),
+        "prevalence": lambda: sce.plot_prevalence(table(sce.factor_prevalence(rs)), top=15),
+        "spread_by_region": lambda: sce.plot_spread(table(sce.factor_prevalence(rs, by="region")), by="region", top=15),
+        "level_profile": lambda: sce.plot_level_profile(table(sce.level_profile(rs))),
+        "factor_network": lambda: sce.plot_factor_network(network, themes=themes, seed=0),
+        "cooccurrence": lambda: sce.plot_cooccurrence(table(sce.factor_pairs(rs)), themes=themes),
+        "level_map": lambda: sce.plot_level_map(network),
+        "sequences": lambda: sce.plot_sequences(table(sce.factor_sequences(rs)), labels=labels),
+        # The sample has no significant sequence: rows of arrows above the bottom note, from a planted table.
+        "sequences_drawn": lambda: sce.plot_sequences(table(planted_sequences()), labels=labels),
+        "finding_categories": lambda: sce.plot_finding_categories(table(sce.finding_categories(rs))),
+        "trends": lambda: sce.plot_trends(table(sce.factor_trends(rs)), table(sce.factor_prevalence(rs, by="year"))),
+        "group_differences": lambda: sce.plot_group_differences(
+            differences, group=sce.most_different_group(differences)
+        ),
+    }
+
+
+def planted_sequences() -> pd.DataFrame:
+    """Three significant sequences, each on enough areas to be published."""
+    return pd.DataFrame(
+        {
+            "factor_from": ["fam_hostile", "fam_evasive", "work_caseload"],
+            "factor_to": ["role_infrequent", "ls_escalation", "work_caseload"],
+            "n": [116, 110, 40],
+            "expected": [30.3, 27.3, 20.0],
+            "ratio": [3.83, 4.03, 2.0],
+            "p_value": [1e-30, 1e-30, 1e-4],
+            "q_value": [1e-27, 1e-27, 1e-3],
+            "n_contributing_areas": [12, 11, 9],
+        }
+    )
+
+
+def assert_footer_clear(fig, footer_text: str) -> None:
+    """The footer lies inside the figure and overlaps no other text, and no axes with its labels."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    footers = [t for t in texts if " ".join(t.get_text().split()) == footer_text]
+    assert len(footers) == 1, "the figure carries the footer once"
+    box = footers[0].get_window_extent(renderer)
+    others = [(repr(t.get_text()), t.get_window_extent(renderer)) for t in texts if t is not footers[0]]
+    others += [(f"axes {i}", ax.get_tightbbox(renderer)) for i, ax in enumerate(fig.axes) if ax.get_visible()]
+    for name, other in others:
+        width = min(box.x1, other.x1) - max(box.x0, other.x0)
+        height = min(box.y1, other.y1) - max(box.y0, other.y0)
+        assert width <= 0 or height <= 0, f"the footer overlaps {name}"
+    frame = fig.bbox
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, (
+        f"the footer {box.extents} runs off the figure {frame.extents}"
+    )
+
+
+CHARTS_DRAWN = [
+    "coverage_by_year",
+    "prevalence",
+    "spread_by_region",
+    "level_profile",
+    "factor_network",
+    "cooccurrence",
+    "level_map",
+    "sequences",
+    "sequences_drawn",
+    "finding_categories",
+    "trends",
+    "group_differences",
+]
+
+
+@pytest.mark.parametrize("name", CHARTS_DRAWN)
+def test_the_footer_overlaps_nothing_on_any_report_chart(name, published_charts, tmp_path):
+    """As a report saves a chart (stamp, then save_figure with bbox_inches="tight"), and as the explorer does
+    (stamp at 7 pt, then savefig as is): the footer sits inside the figure, clear of every text."""
+    import matplotlib.pyplot as plt
+
+    from sce_analysis.charts import save_figure
+
+    policy = Policy()
+    for fontsize, save in (
+        (8, lambda fig: save_figure(fig, tmp_path / name)),
+        (7, lambda fig: fig.savefig(io.BytesIO())),
+    ):
+        drawn = published_charts[name]()
+        fig = drawn if hasattr(drawn, "savefig") else drawn.get_figure(root=True)
+        height = fig.get_figheight()
+        try:
+            policy.stamp(fig, fontsize=fontsize)
+            save(fig)
+            assert_footer_clear(fig, policy.footer())
+            assert fig.get_figheight() > height, "the chart keeps its size: the figure grows by the footer's strip"
+        finally:
+            plt.close(fig)
+
+
+def test_full_detail_leaves_a_figure_as_it_is():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    try:
+        Policy(publication=False).stamp(fig)
+        assert fig.texts == [] and tuple(fig.get_size_inches()) == (4, 3)
+    finally:
+        plt.close(fig)
+
+
+def test_the_gallery_footnote_stays_inside_the_figure(rs):
+    """The gallery's scope footnote carries the publication footer: it wraps to the figure's width."""
+    import matplotlib.pyplot as plt
+
+    from sce_analysis.charts.common import _settle
+    from sce_analysis.reports.gallery import CHARTS, chart_figure
+
+    tables = Tables(rs, policy=Policy())
+    for context in ("paper", "talk"):
+        for spec in CHARTS:
+            fig = chart_figure(spec, tables, context=context, slide=context == "talk")
+            try:
+                _settle(fig)
+                assert_footer_clear(fig, f"{tables.scope} · {Policy().footer()}")
+            finally:
+                plt.close(fig)

@@ -41,7 +41,7 @@ def test_status_line_starts_with_the_whole_set(app, rs):
 
 
 def test_year_range_and_region_update_the_status(app, rs):
-    app.years.value = (2015, 2020)
+    app.set_filters(years=(2015, 2020))
     assert status_of(app) == expected_status(rs.filter(years=(2015, 2020)))
     region = sorted(rs.reviews["region"].unique())[1]
     app.regions.value = (region,)
@@ -63,12 +63,12 @@ def test_area_and_review_type_filters_match_reviewset_filter(app, rs):
 
 def test_empty_scope_says_so_and_does_not_fail(app, rs):
     region = sorted(rs.reviews["region"].unique())[0]
-    missing = sorted(set(range(app.years.min, app.years.max + 1)) - set(rs.filter(regions=[region]).reviews["year"]))
+    missing = sorted(set(app.year_options) - set(rs.filter(regions=[region]).reviews["year"]))
     if not missing:
         pytest.skip("every year has a review of this region")
     app.set_filters(regions=[region], years=(missing[0], missing[0]))
     assert status_of(app) == "0 reviews · 0 areas · no years in scope"
-    assert app.charts["recurrence"].value[:4] == b"\x89PNG"
+    assert app.pngs["recurrence"][:4] == b"\x89PNG"
 
 
 def plainly_selected(rs, *, regions, years) -> sce.ReviewSet:
@@ -186,39 +186,39 @@ def test_publication_mode_shows_no_free_text_and_no_small_counts(rs):
     shown += [table.value for table in app.tables.values()]
     text = "\n".join(shown)
     assert marker not in text
-    for column in ("summary", "agencies"):
-        assert f"<th>{column}</th>" not in text
+    for column in ("Summary", "Agencies", "Review id"):
+        assert f">{column}</th>" not in text
     for review_id in rs.reviews["review_id"]:
         assert f">{review_id}<" not in text
     # No count from 1 to 4 in any table cell, the drill-down or the status line.
-    cells = re.findall(r"<td>([^<]*)</td>", text) + re.findall(r'class="sce-n-kpes">([^<]*)<', text)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", text) + re.findall(r'class="sce-n-kpes">([^<]*)<', text)
     small = [c for c in cells if re.fullmatch(r"[1-4]", c.strip())]
     assert not small, small
     assert re.sub(r"<[^>]+>", "", app.status.value).startswith("c reviews")
 
 
 def test_charts_change_when_filters_change(app, rs):
-    before = app.charts["recurrence"].value
+    before = app.pngs["recurrence"]
     assert before[:4] == b"\x89PNG"
     assert "sce-chart" in app.charts["recurrence"]._dom_classes
-    app.years.value = (2016, 2021)
-    after = app.charts["recurrence"].value
+    app.set_filters(years=(2016, 2021))
+    after = app.pngs["recurrence"]
     assert after[:4] == b"\x89PNG" and after != before
     app.unit.value = "episode"
-    assert app.charts["recurrence"].value != after
+    assert app.pngs["recurrence"] != after
 
 
 def test_only_the_visible_tab_is_drawn_and_every_tab_draws(app, rs):
-    app.years.value = (2014, 2022)
+    app.set_filters(years=(2014, 2022))
     assert set(app._rendered) == {"recurrence"}  # a filter change draws the visible tab only
     for i, (key, _) in enumerate(TABS):
         app.tabs.selected_index = i
-        assert app.charts[key].value[:4] == b"\x89PNG", key
+        assert app.pngs[key][:4] == b"\x89PNG", key
     assert app.failures == {}, "no tab may fall back to its error message"
-    network = app.charts["network"].value
+    network = app.pngs["network"]
     app.tabs.selected_index = [k for k, _ in TABS].index("network")
-    app.min_lift.value = 6.0
-    assert app.charts["network"].value != network
+    app.min_lift.value = 5.0
+    assert app.pngs["network"] != network
     # Every tab also draws in a narrow scope, at episode level, for good practice.
     app.set_filters(unit="episode", polarity="good", regions=[sorted(rs.reviews["region"].unique())[0]])
     for i in range(len(TABS)):
@@ -261,13 +261,13 @@ def test_tabs_compute_on_the_scope_a_plain_selection_gives(app, rs):
 
 def test_theme_stability_is_computed_only_when_asked(app):
     app.tabs.selected_index = [k for k, _ in TABS].index("themes")
-    assert "theme_stability" not in app.tables["themes"].value
-    chart = app.charts["themes"].value
+    assert "Theme stability" not in app.tables["themes"].value
+    chart = app.pngs["themes"]
     app.stability.value = True
-    assert "theme_stability" in app.tables["themes"].value
-    assert app.charts["themes"].value[:4] == b"\x89PNG" and chart[:4] == b"\x89PNG"
+    assert "Theme stability" in app.tables["themes"].value
+    assert app.pngs["themes"][:4] == b"\x89PNG" and chart[:4] == b"\x89PNG"
     app.stability.value = False
-    assert "theme_stability" not in app.tables["themes"].value
+    assert "Theme stability" not in app.tables["themes"].value
 
 
 def test_a_control_recomputes_only_the_tabs_that_depend_on_it(app, monkeypatch):
@@ -288,8 +288,170 @@ def test_a_control_recomputes_only_the_tabs_that_depend_on_it(app, monkeypatch):
 
 def test_full_charts_redraw_a_tab_already_drawn(app):
     app.tabs.selected_index = [k for k, _ in TABS].index("themes")
-    quick = app.charts["themes"].value
+    quick = app.pngs["themes"]
     app.tabs.selected_index = 0
     app.full_charts = True
     app.tabs.selected_index = [k for k, _ in TABS].index("themes")
-    assert app.charts["themes"].value != quick
+    assert app.pngs["themes"] != quick
+
+
+def test_year_lists_filter_as_the_user_picks_them(app, rs):
+    app.first_year.value = 2015  # each list is a control of its own: the app updates on either
+    assert status_of(app) == expected_status(rs.filter(years=(2015, rs.reviews["year"].max())))
+    app.last_year.value = 2020
+    assert status_of(app) == expected_status(rs.filter(years=(2015, 2020)))
+    assert app.selection()["years"] == (2015, 2020)
+    with pytest.raises(sce.ParameterError, match="year 1990 is outside"):
+        app.set_filters(years=(1990, 2020))
+
+
+def cells_of(html_text: str) -> list[list[str]]:
+    """The rows of the first HTML table in ``html_text``, as the text of their cells (headers first)."""
+    import html as html_module
+
+    rows = re.findall(r"<tr>(.*?)</tr>", html_text, flags=re.S)
+    return [[html_module.unescape(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)] for row in rows]
+
+
+def test_scope_summary_is_a_table_of_the_filtered_set(app, rs):
+    region = sorted(rs.reviews["region"].unique())[1]
+    app.set_filters(regions=[region], years=(2013, 2022))
+    subset = rs.filter(regions=[region], years=(2013, 2022))
+    counts = subset.summary().set_index("measure")["count"]
+    rows = dict(cells_of(app.scope_table.value)[1:])
+    assert rows["Reviews"] == f"{len(subset.reviews):,}"
+    assert rows["Areas"] == str(subset.reviews["area"].nunique())
+    assert rows["Key practice episodes"] == f"{len(subset.episodes):,}"
+    assert rows["Coded factors"] == f"{counts['coded_factors']:,}"
+    assert rows["Findings"] == f"{len(subset.findings):,}"
+    assert rows["Years"] == f"{subset.reviews['year'].min()}–{subset.reviews['year'].max()}"
+    assert cells_of(app.scope_table.value)[0] == ["In scope", "Number"]  # headers, and no index column
+
+
+def test_scope_summary_suppresses_small_counts_in_publication_mode(rs):
+    app = explore(rs, publication=True, suppress_below=5)
+    region = sorted(rs.reviews["region"].unique())[0]
+    app.set_filters(regions=[region], years=(2015, 2019))
+    assert 0 < len(app.scope().reviews) < 5
+    summary = app.scope_summary().set_index("measure")["value"]
+    assert summary["Reviews"] == "c" and summary["Areas"] == "c"
+
+
+def test_shown_tables_are_formatted_and_have_no_index(app, rs):
+    for i, (key, _) in enumerate(TABS):
+        app.tabs.selected_index = i
+        rows = cells_of(app.tables[key].value)
+        headers = rows[0]
+        assert all(h.strip() for h in headers), (key, headers)  # a pandas index would leave an empty corner
+        assert not any(h in ("n_units", "ci_low", "scie_category", "q_value") for h in headers), key
+        assert headers[0] != "0" and rows[1][0] != "0", key
+    app.tabs.selected_index = 0
+    rows = cells_of(app.tables["recurrence"].value)
+    headers, first = rows[0], rows[1]
+    table = app.table("recurrence")
+    # The first row is the table's first row, in words: its share as a percent and its interval as a range.
+    row = dict(zip(headers, first, strict=True))
+    assert row["Factor"] == table["label"].iloc[0]
+    assert row["Share"] == f"{table['share'].iloc[0] * 100:.0f}%"
+    low, high = table["ci_low"].iloc[0] * 100, table["ci_high"].iloc[0] * 100
+    assert row["95% interval"] == f"{low:.0f}–{high:.0f}%"
+    assert re.search(r"<td class=num>\d", app.tables["recurrence"].value)  # numbers right-aligned
+
+
+def test_downloads_give_the_whole_table_and_the_chart_shown(app, rs):
+    import base64
+    import io
+
+    from sce_analysis.publish.policy import Policy
+
+    for i, (key, _) in enumerate(TABS):
+        app.tabs.selected_index = i
+        links = dict(
+            re.findall(
+                r'download="([^"]+)" href="data:[^;]+;(?:charset=utf-8;)?base64,([^"]+)"', app.downloads[key].value
+            )
+        )
+        assert set(links) == {f"{key}.csv", f"{key}.png"}, key
+        assert base64.b64decode(links[f"{key}.png"]) == app.pngs[key]
+        csv = base64.b64decode(links[f"{key}.csv"]).decode()
+        assert csv == app.table_csv(key)
+        pd.testing.assert_frame_equal(
+            pd.read_csv(io.StringIO(csv)),
+            pd.read_csv(io.StringIO(app.table(key).to_csv(index=False))),
+            obj=key,
+            check_dtype=False,  # a float column of whole numbers reads back as integers
+            rtol=1e-9,
+        )
+    # The CSV is the library's table written as a report writes it, computed independently here.
+    buffer = io.StringIO()
+    Policy(publication=False).write_csv(sce.factor_prevalence(rs), buffer)
+    assert app.table_csv("recurrence") == buffer.getvalue()
+
+
+def test_publication_downloads_suppress_small_counts(rs):
+    import io
+
+    app = explore(rs, publication=True, suppress_below=5)
+    region = sorted(rs.reviews["region"].unique())[0]
+    app.set_filters(regions=[region])
+    csv = pd.read_csv(io.StringIO(app.table_csv("recurrence")), dtype=str, keep_default_na=False)
+    raw = sce.factor_prevalence(rs.filter(regions=[region]))
+    small = raw["n_units"].between(1, 4).to_numpy()
+    assert small.any(), "the scope should hold small counts for this test"
+    assert (csv.loc[small, "n_units"] == "c").all()
+    assert not csv.isin(["1", "2", "3", "4"])[["n_units", "n_reviews"]].any().any()
+
+
+def test_every_chart_has_alt_text_that_says_the_scope(app, rs):
+    for i, (key, title) in enumerate(TABS):
+        app.tabs.selected_index = i
+        alt = re.search(r'<img [^>]*alt="([^"]+)"', app.charts[key].value).group(1)
+        assert alt.startswith(f"Chart: {title.lower()}, ") and "80 reviews" in alt, alt
+        assert len(alt) > 80, alt  # it says how to read the chart, not only its name
+
+
+def test_publication_banner_only_in_publication_mode(rs):
+    def texts(app):
+        found, stack = [], [app.widget]
+        while stack:
+            widget = stack.pop()
+            stack.extend(getattr(widget, "children", ()))
+            found.append(getattr(widget, "value", ""))
+        return "\n".join(v for v in found if isinstance(v, str))
+
+    assert 'class="sce-banner"' not in texts(explore(rs))
+    shown = texts(explore(rs, publication=True))
+    assert 'class="sce-banner" role="note"' in shown and "Publication mode" in shown
+
+
+def test_pair_evidence_behind_a_network_link(app, rs):
+    app.tabs.selected_index = [k for k, _ in TABS].index("network")
+    links = [value for _, value in app.link.options if value is not None]
+    graph = sce.factor_network(rs, unit="episode")
+    assert set(links) == {tuple(edge) for edge in graph.edges()} | set()  # every link drawn, and no other
+    a, b = links[0]
+    app.link.value = (a, b)
+    expected = sce.pair_evidence(rs, a, b)
+    assert len(expected) == graph.edges[a, b]["n_ab"]
+    assert f'<span class="sce-n-pair-kpes">{len(expected)}</span>' in app.pair_drill.value
+    listed = {tuple(row[:2]) for row in cells_of(app.pair_drill.value.split("</p>", 1)[1])[1:]}
+    assert listed == set(zip(expected["review_id"], expected["episode_id"], strict=True))
+    # A filter that drops the link's reviews resets the choice instead of showing stale evidence.
+    app.set_filters(years=(app.year_options[0], app.year_options[0]))
+    assert app.link.value is None or app.link.value in [v for _, v in app.link.options]
+
+
+def test_pair_evidence_shows_counts_only_in_publication_mode(rs):
+    marker = "PLANTEDMARKER"
+    episodes = rs.episodes.assign(summary=rs.episodes["summary"].fillna("") + " " + marker)
+    planted = sce.from_frames(
+        reviews=rs.reviews, episodes=episodes, factors=rs.factors, findings=rs.findings, taxonomy=rs.taxonomy
+    )
+    for publication in (False, True):
+        app = explore(planted, publication=publication)
+        app.tabs.selected_index = [k for k, _ in TABS].index("network")
+        app.link.value = next(value for _, value in app.link.options if value is not None)
+        assert (marker in app.pair_drill.value) is (not publication)
+        assert "sce-n-pair-kpes" in app.pair_drill.value
+        if publication:
+            assert "<table" not in app.pair_drill.value

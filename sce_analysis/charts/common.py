@@ -11,7 +11,7 @@ suppressed value the same way. Positions that can be computed without drawing li
 - marks: :func:`draw_suppressed`, :func:`legend_right`, :func:`group_patches`, :func:`show_message`,
   :func:`hide_frame`, :func:`finish` (the last step of every axes-level chart);
 - inputs: :func:`check_frame`, :func:`check_top`, :func:`check_choice`, :func:`top_rows`,
-  :func:`theme_members`, :func:`graph_themes`;
+  :func:`theme_members`, :func:`graph_themes`, :func:`label_map`;
 - :func:`draft` (quick drawing for the explorer) and :func:`save_figure`.
 """
 
@@ -91,6 +91,27 @@ def check_frame(data, columns, function: str, source: str) -> pd.DataFrame:
             f"the table given has {', '.join(map(str, data.columns))}."
         )
     return data
+
+
+def label_map(labels, function: str) -> dict:
+    """Factor code -> label from a chart's ``labels``: a dict (or Series indexed by code), or a table
+    with ``factor_code`` and ``label`` columns such as the review set's taxonomy (``rs.taxonomy``);
+    ``{}`` for None.
+
+    Examples
+    --------
+    >>> import sce_analysis as sce
+    >>> label_map(sce.load("data/sample").taxonomy, "plot_sequences")["fam_hostile"]
+    'Hostile or intimidating parent'
+    >>> label_map({"a": "A"}, "plot_sequences"), label_map(None, "plot_sequences")
+    ({'a': 'A'}, {})
+    """
+    if labels is None:
+        return {}
+    if isinstance(labels, pd.DataFrame):
+        table = check_frame(labels, ["factor_code", "label"], function, "rs.taxonomy")
+        return dict(zip(table["factor_code"].astype("str"), table["label"], strict=True))
+    return dict(labels)
 
 
 def check_top(top, name: str = "top") -> int:

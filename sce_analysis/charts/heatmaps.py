@@ -27,6 +27,7 @@ from .common import (
     finish,
     format_n,
     hide_frame,
+    label_map,
     renderer_of,
     set_title,
     show_message,
@@ -236,7 +237,7 @@ def plot_cooccurrence(
     themes=None,
     value: str = "lift",
     top: int = 20,
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | pd.DataFrame | None = None,
     alpha: float = 0.05,
     unit: str = "episode",
     wrap: int | None = None,
@@ -260,8 +261,9 @@ def plot_cooccurrence(
         The statistic that colours the cells.
     top : int, default 20
         At most this many factors.
-    labels : dict, optional
-        Factor code -> label; by default the themes' labels, else the codes.
+    labels : dict or DataFrame, optional
+        Factor code -> label, or a table with ``factor_code`` and ``label`` (such as ``rs.taxonomy``);
+        by default the themes' labels, else the codes.
     alpha : float, default 0.05
         Counts of pairs with ``q_value < alpha`` are printed in bold.
     unit : {"episode", "review"}
@@ -292,7 +294,7 @@ def plot_cooccurrence(
     counts = counts.groupby("code", sort=False)["n"].max()
     theme_of = {code: t for code, t in theme_members(themes).items() if code in counts.index}
     codes = theme_order(counts, theme_of, top)
-    names = dict(labels or {})
+    names = label_map(labels, "plot_cooccurrence")
     if not names and isinstance(themes, pd.DataFrame) and "label" in themes.columns:
         names = dict(zip(themes["factor_code"].astype(str), themes["label"], strict=True))
     k = len(codes)

@@ -28,6 +28,7 @@ from .common import (
     format_n,
     graph_themes,
     hide_frame,
+    label_map,
     renderer_of,
     set_title,
     text_size_pt,
@@ -43,7 +44,7 @@ def plot_level_map(
     G_or_links,
     *,
     themes=None,
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | pd.DataFrame | None = None,
     seed: int = 0,
     wrap: int | None = None,
     n_label: str | None = None,
@@ -74,8 +75,9 @@ def plot_level_map(
         From :func:`sce_analysis.systemic_themes`. For a network, by default the themes are found
         on it with the same seeded Louvain method as :func:`~sce_analysis.charts.plot_factor_network`; for a links
         table, each connected group of links is a column.
-    labels : dict, optional
-        Factor code -> label, for a links table.
+    labels : dict or DataFrame, optional
+        Factor code -> label, for a links table; or a table with ``factor_code`` and ``label``
+        (such as ``rs.taxonomy``).
     seed : int, default 0
         Seeds the Louvain themes.
     wrap : int, optional
@@ -154,7 +156,7 @@ class _MapData:
 
 
 def _map_data(G_or_links, *, themes, labels, seed) -> _MapData:
-    names = dict(labels or {})
+    names = label_map(labels, "plot_level_map")
     if isinstance(G_or_links, nx.Graph):
         G = G_or_links
         for n in G.nodes:

@@ -37,6 +37,7 @@ from .common import (
     graph_themes,
     group_patches,
     hide_frame,
+    label_map,
     legend_right,
     renderer_of,
     set_title,
@@ -332,7 +333,7 @@ def plot_sequences(
     *,
     top: int = 10,
     alpha: float = 0.05,
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | pd.DataFrame | None = None,
     wrap: int | None = None,
     n_label: str | None = None,
     title=DEFAULT,
@@ -353,8 +354,10 @@ def plot_sequences(
         ``ratio``, ``q_value``.
     top : int, default 10
     alpha : float, default 0.05
-    labels : dict, optional
-        Factor code -> label (the sequence table holds codes only).
+    labels : dict or DataFrame, optional
+        Factor code -> label (the sequence table holds codes only), or a table with ``factor_code``
+        and ``label`` columns: pass ``rs.taxonomy`` for the review set's labels. Without it, the
+        chart shows the codes.
     wrap, n_label, title, ax
         As in :func:`~sce_analysis.charts.plot_prevalence`. The sequence table does not carry N: pass ``n_label``,
         e.g. ``"N = 523 episodes in 80 reviews"``.
@@ -371,7 +374,7 @@ def plot_sequences(
     )
     top = check_top(top)
     alpha = check_alpha(alpha)
-    names = dict(labels or {})
+    names = label_map(labels, "plot_sequences")
     strong = table[(table["q_value"] < alpha) & (table["n"] > 0)]
     strong = strong.sort_values(["ratio", "n", "factor_from", "factor_to"], ascending=[False, False, True, True])
     strong = strong.head(top).reset_index(drop=True)

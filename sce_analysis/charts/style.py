@@ -339,8 +339,9 @@ def stamp(fig_or_ax, rs, *, extra: str | None = None, n_text: str | None = None)
     """Write the scope footnote at the bottom left of a figure; returns the Text.
 
     The footnote is the figure's ``supxlabel``, so constrained layout keeps room for it and it
-    never overlaps the chart. ``extra`` is appended, e.g. ``"episodes as units"``; ``n_text`` is
-    as in :func:`scope_text`.
+    never overlaps the chart; it is wrapped to the figure's width, so a long one (with a
+    publication footer as ``extra``) never runs off it. ``extra`` is appended, e.g.
+    ``"episodes as units"``; ``n_text`` is as in :func:`scope_text`.
 
     Examples
     --------
@@ -353,11 +354,31 @@ def stamp(fig_or_ax, rs, *, extra: str | None = None, n_text: str | None = None)
     fig = fig_or_ax.get_figure(root=True) if hasattr(fig_or_ax, "get_figure") else fig_or_ax
     if fig is None:
         fig = fig_or_ax.figure
-    return fig.supxlabel(
+    size = text_size("footnote")
+    renderer = fig._get_renderer()
+    x = 0.005
+    ylabel = getattr(fig, "_supylabel", None)
+    if ylabel is not None and ylabel.get_visible() and ylabel.get_text():
+        # A figure-level y label runs down the left edge: the footnote starts beside it, not under it.
+        x += (ylabel.get_window_extent(renderer).width + size * fig.dpi / 72) / fig.bbox.width
+    label = fig.supxlabel(
         scope_text(rs, extra=extra, n_text=n_text),
-        x=0.005,
+        x=x,
         ha="left",
-        fontsize=text_size("footnote"),
+        fontsize=size,
         color=MUTED,
         fontweight="normal",
     )
+    _wrap_to_width(label, renderer, fig.bbox.width * (1 - x - 0.005))
+    return label
+
+
+def _wrap_to_width(text, renderer, width_px: float) -> None:
+    """Wrap a Text with :func:`wrap_label` until it is no wider than ``width_px``; words are never cut."""
+    flat = " ".join(text.get_text().split())
+    for _ in range(8):
+        extent = text.get_window_extent(renderer).width
+        longest = max(len(line) for line in text.get_text().split("\n"))
+        if extent <= width_px or longest <= 1:
+            return
+        text.set_text(wrap_label(flat, max(1, min(longest - 1, int(longest * width_px / extent)))))

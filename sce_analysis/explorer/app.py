@@ -19,9 +19,11 @@ identifier is shown.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import html
 import io
+import struct
 import time
 
 import ipywidgets as w
@@ -37,28 +39,82 @@ from ..charts.common import draft
 from ..charts.heatmaps import plot_cooccurrence, plot_spread
 from ..charts.networks import plot_factor_network, plot_sequences
 from ..errors import ParameterError, SceAnalysisError
-from ..publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD
+from ..publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD, SUPPRESSED
 from ..publish.policy import Policy
-from ..stats.drilldown import Drilldown, factor_drilldown
+from ..reports.formatting import html_table, readable
+from ..reports.readings import READINGS
+from ..stats.drilldown import Drilldown, factor_drilldown, pair_evidence
 from ..stats.networks import factor_network, factor_pairs, factor_sequences, node_metrics, systemic_themes
 from ..stats.presence import presence
 from ..stats.recurrence import factor_prevalence, finding_categories
 
 __all__ = ["Explorer", "explore", "TABS", "THEME_RESAMPLES"]
 
-#: The tabs of the explorer, in order: (key, title).
+#: The tabs of the explorer, in order: (key, title). Titles are shown in full (the tab bar wraps).
 TABS = (
-    ("recurrence", "Recurrence"),
+    ("recurrence", "Recurring factors"),
     ("network", "Network"),
     ("themes", "Themes"),
     ("sequences", "Sequences"),
-    ("findings", "Findings by category"),
+    ("findings", "Findings by SCIE category"),
     ("spread", "Spread by region"),
 )
 _POLARITY_OPTIONS = (("all", None), ("problematic", "problematic"), ("good", "good"))
-_CHART_DPI = 72
+#: Charts are drawn at twice the resolution they are shown at: sharp on high-density screens and projectors,
+#: and the PNG a trainer downloads is good enough for a slide. (Rasterising is a small part of a draw.)
+_CHART_DPI = 144
+_SHOWN_SCALE = 2
+#: What a reader is told about each tab's chart (its alt text), from the report's readings where the
+#: explorer draws the same chart.
+_CHART_READINGS = {
+    "recurrence": READINGS["prevalence"].how_to_read,
+    "network": READINGS["network"].how_to_read,
+    "themes": "Each bar is a factor of one of the largest themes (factors that recur together), grouped and "
+    "coloured by theme; its length is the share of episodes in scope with the factor, with a 95% interval.",
+    "sequences": READINGS["sequences"].how_to_read,
+    "findings": READINGS["finding_categories"].how_to_read,
+    "spread": READINGS["spread"].how_to_read,
+}
+#: The columns each tab's table shows, in order (``ci`` is the interval as one column), and headers that
+#: differ from the usual ones; the downloaded CSV has every column.
+_TAB_COLUMNS = {
+    "recurrence": (("label", "scie_category", "n_units", "n_total", "share", "ci", "n_areas"), {}),
+    "network": (("label", "theme", "degree", "weighted_degree", "betweenness", "n_contributing_areas"), {}),
+    "themes": (("theme", "label", "level", "theme_stability"), {}),
+    "sequences": (("factor_from", "factor_to", "n", "expected", "ratio", "q_value"), {}),
+    "findings": (
+        ("label", "n_findings", "n_reviews", "n_total", "share", "ci"),
+        {"label": "SCIE category", "n_reviews": "Reviews with a finding", "n_total": "Reviews in scope"},
+    ),
+    "spread": (("region", "label", "n_units", "n_total", "share", "ci"), {}),
+}
+#: The app's own styles: full tab titles (the tab bar wraps instead of cutting them short), readable tables,
+#: a publication banner, and links large enough to hit (WCAG 2.5.8).
+_STYLE = """<style>
+.sce-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-content { flex-wrap: wrap; }
+.sce-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 0 0 auto; max-width: none; }
+.sce-explorer .jupyter-widget-tab > .lm-TabBar { height: auto; }
+.sce-explorer .widget-label { color: #1f1f1f; }
+.sce-explorer table.data { border-collapse: collapse; font-size: 0.9rem; }
+.sce-explorer table.data th { text-align: left; vertical-align: bottom; border-bottom: 1px solid #555; }
+.sce-explorer table.data th, .sce-explorer table.data td { padding: 0.15rem 0.6rem; }
+.sce-explorer table.data tbody tr:nth-child(even) { background: #f3f3f3; }
+.sce-explorer table.data .num { text-align: right; font-variant-numeric: tabular-nums; }
+.sce-explorer table.data td.num { white-space: nowrap; }
+.sce-explorer table.data td { min-width: 4rem; line-height: 1.3; }
+.sce-explorer .sce-episodes table.data td:last-child { min-width: 22rem; }
+.sce-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab { color: #1f1f1f; background: #ececec; }
+.sce-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab.lm-mod-current { background: #fff; }
+.sce-explorer table.data caption { text-align: left; font-weight: bold; padding: 0.3rem 0; }
+.sce-banner { border-left: 6px solid #1d4f91; background: #eaf0f8; color: #111; padding: 0.5rem 0.8rem;
+  margin: 0 0 0.5rem; }
+.sce-downloads a { display: inline-block; min-height: 24px; line-height: 24px; margin-right: 1.5rem;
+  color: #0b4f9c; }
+.sce-chart img { max-width: 100%; height: auto; }
+.sce-explorer h2.sce-heading { font-size: 1.1rem; margin: 0.8rem 0 0.3rem; }
+</style>"""
 #: Long tables scroll inside the app instead of pushing the drill-down off the screen.
-_SCROLL = "max-height: 22em; overflow: auto"
+_SCROLL = "max-height: 28em; overflow: auto"
 #: The network and themes tabs count pairs of factors coded on the same key practice episode (the
 #: library's default): at review level a small scope has too few reviews for any pair to be significant.
 PAIR_UNIT = "episode"
@@ -133,10 +189,18 @@ class Explorer:
         What the app may show.
     status : ipywidgets.HTML
         The status line (CSS class ``sce-status``): reviews, areas and years in scope.
-    charts : dict of str to ipywidgets.Image
-        One PNG image per tab (CSS classes ``sce-chart`` and ``sce-chart-<tab>``).
+    scope_table : ipywidgets.HTML
+        What is in scope, as a table (CSS class ``sce-scope``; :meth:`scope_summary`).
+    charts : dict of str to ipywidgets.HTML
+        One chart per tab, an image with alt text (CSS classes ``sce-chart`` and ``sce-chart-<tab>``);
+        :attr:`pngs` holds the PNG files shown.
     tables : dict of str to ipywidgets.HTML
-        The first rows of each tab's table, as shown (:meth:`table` gives the whole table).
+        The first rows of each tab's table, formatted for reading (:meth:`table` gives the whole table).
+    downloads : dict of str to ipywidgets.HTML
+        Per tab, links that download its whole table (CSV, :meth:`table_csv`) and its chart (PNG).
+    link : ipywidgets.Dropdown
+        In the network tab: a link of the network, to list the KPEs where both factors were coded
+        (:meth:`pair_evidence`, shown in :attr:`pair_drill`).
     """
 
     def __init__(self, rs, *, policy: Policy | None = None):
@@ -152,6 +216,8 @@ class Explorer:
         self._rendered: dict[str, tuple] = {}
         self._quiet = False
         self.timings: dict[str, float] = {}
+        #: The PNG file each tab shows (what "download this chart" gives).
+        self.pngs: dict[str, bytes] = {}
         #: Tabs whose last drawing failed unexpectedly, with the error (shown in the tab as a message).
         self.failures: dict[str, str] = {}
         self._build_widgets()
@@ -181,34 +247,40 @@ class Explorer:
         self.factor.add_class("sce-factor")
         self.drill = w.HTML()
         self.drill.add_class("sce-drill")
-        drill = w.VBox([w.HTML("<b>Drill-down</b>"), self.factor, self.drill])
+        drill = w.VBox(
+            [w.HTML('<h2 class="sce-heading">Drill-down: the KPEs behind a factor</h2>'), self.factor, self.drill]
+        )
         footer = self.policy.footer()
-        note = f"<small>{html.escape(footer)}</small>" if footer else ""
-        main = w.VBox([self.status, tabs, drill, w.HTML(note)], layout=w.Layout(width="66%"))
-        self.widget = w.HBox([filters, main])
+        banner = w.HTML(f'<div class="sce-banner" role="note"><strong>{html.escape(footer or "")}</strong></div>')
+        banner.add_class("sce-publication-banner")
+        main = w.VBox(
+            [banner, self.status, tabs, drill] if footer else [self.status, tabs, drill], layout=w.Layout(width="66%")
+        )
+        self.widget = w.VBox([w.HTML(_STYLE), w.HBox([filters, main])])
         self.widget.add_class("sce-explorer")
 
-        for control in (self.years, self.regions, self.areas, self.review_types, self.unit, self.polarity):
+        controls = (self.first_year, self.last_year, self.regions, self.areas, self.review_types, self.unit)
+        for control in (*controls, self.polarity):
             control.observe(self._on_filter, names="value")
         for control in (self.alpha, self.min_lift):
             control.observe(self._on_network, names="value")
         self.stability.observe(self._on_stability, names="value")
         self.tabs.observe(self._on_tab, names="selected_index")
         self.factor.observe(self._on_factor, names="value")
+        self.link.observe(self._on_link, names="value")
 
     def _build_filters(self) -> w.VBox:
         first, last = int(self._year.min()), int(self._year.max())
         layout = w.Layout(width="98%")
-        self.years = w.IntRangeSlider(
-            value=(first, last),
-            min=first,
-            max=last,
-            step=1,
-            description="Years",
-            continuous_update=False,
-            layout=layout,
-        )
-        self.years.add_class("sce-years")
+        # Two labelled lists, not a range slider: ipywidgets' slider handles have no accessible name and
+        # cannot be given one (axe-core: aria-input-field-name), and a list shows its year in full.
+        self.year_options = tuple(range(first, last + 1))
+        self.first_year = w.Dropdown(options=self.year_options, value=first, description="From year")
+        self.first_year.add_class("sce-first-year")
+        self.last_year = w.Dropdown(options=self.year_options, value=last, description="To year")
+        self.last_year.add_class("sce-last-year")
+        years = w.VBox([self.first_year, self.last_year])
+        years.add_class("sce-years")
         self.regions = w.SelectMultiple(options=list(self._region_names), rows=5, description="Regions", layout=layout)
         self.regions.add_class("sce-regions")
         self.areas = w.SelectMultiple(options=list(self._area_names), rows=6, description="Areas", layout=layout)
@@ -221,47 +293,69 @@ class Explorer:
         self.polarity.add_class("sce-polarity")
         self.status = w.HTML()
         self.status.add_class("sce-status")
+        self.scope_table = w.HTML()
+        self.scope_table.add_class("sce-scope")
         hint = w.HTML("<small>An empty selection keeps every region, area or type.</small>")
         filters = w.VBox(
-            [self.years, self.regions, self.areas, self.review_types, self.unit, self.polarity, hint],
+            [years, self.regions, self.areas, self.review_types, self.unit, self.polarity, hint, self.scope_table],
             layout=w.Layout(width="32%", min_width="260px"),
         )
         filters.add_class("sce-filters")
         return filters
 
     def _build_tabs(self) -> w.Tab:
-        self.alpha = w.FloatSlider(
+        # Lists of the usual values rather than sliders, for the accessible names sliders lack (see the years).
+        self.alpha = w.Dropdown(
+            options=[(f"{value:g}", value) for value in (0.001, 0.01, 0.05, 0.1, 0.2)],
             value=0.05,
-            min=0.001,
-            max=0.2,
-            step=0.001,
-            readout_format=".3f",
-            description="alpha",
-            continuous_update=False,
+            description="q below",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="12em"),
         )
         self.alpha.add_class("sce-alpha")
-        self.min_lift = w.FloatSlider(
-            value=1.0, min=1.0, max=10.0, step=0.5, description="min lift", continuous_update=False
+        self.min_lift = w.Dropdown(
+            options=[(f"{value:g}", value) for value in (1.0, 1.5, 2.0, 3.0, 5.0, 10.0)],
+            value=1.0,
+            description="lift above",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="12em"),
         )
         self.min_lift.add_class("sce-min-lift")
         self.stability = w.Checkbox(
-            value=False, description=f"Theme stability ({THEME_RESAMPLES} bootstrap resamples; slower)", indent=False
+            value=False,
+            description=f"Theme stability ({THEME_RESAMPLES} bootstrap resamples; slower)",
+            indent=False,
+            layout=w.Layout(width="auto"),
         )
         self.stability.add_class("sce-stability")
-        self.charts: dict[str, w.Image] = {}
+        self.link = w.Dropdown(
+            options=[("(pick a link of the network)", None)],
+            value=None,
+            description="Link",
+            layout=w.Layout(width="90%"),
+        )
+        self.link.add_class("sce-link")
+        self.pair_drill = w.HTML()
+        self.pair_drill.add_class("sce-pair-drill")
+        self.charts: dict[str, w.HTML] = {}
         self.tables: dict[str, w.HTML] = {}
+        self.downloads: dict[str, w.HTML] = {}
         pages = []
         for key, _ in TABS:
-            image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+            image = w.HTML(layout=w.Layout(max_width="100%"))
             image.add_class("sce-chart")
             image.add_class(f"sce-chart-{key}")
             table = w.HTML()
             table.add_class("sce-table")
             table.add_class(f"sce-table-{key}")
-            self.charts[key], self.tables[key] = image, table
-            children = [image, table]
+            downloads = w.HTML()
+            downloads.add_class("sce-downloads")
+            downloads.add_class(f"sce-downloads-{key}")
+            self.charts[key], self.tables[key], self.downloads[key] = image, table, downloads
+            children = [image, downloads, table]
             if key == "network":
                 children = [w.HBox([self.alpha, self.min_lift]), *children]
+                children += [w.HTML('<h2 class="sce-heading">The KPEs behind a link</h2>'), self.link, self.pair_drill]
             if key == "themes":
                 children = [self.stability, *children]
             if key in ("network", "themes"):
@@ -294,10 +388,15 @@ class Explorer:
 
     # ------------------------------------------------------------------ state
 
+    @property
+    def years(self) -> tuple[int, int]:
+        """The chosen years, first and last (set them with :meth:`set_filters`)."""
+        return (int(self.first_year.value), int(self.last_year.value))
+
     def selection(self) -> dict:
         """The current filters, in the form :meth:`ReviewSet.filter` takes (None: no restriction)."""
-        first, last = self.years.value
-        everything = (first, last) == (self.years.min, self.years.max)
+        first, last = self.years
+        everything = (first, last) == (self.year_options[0], self.year_options[-1])
         return {
             "years": None if everything else (int(first), int(last)),
             "regions": list(self.regions.value) or None,
@@ -307,7 +406,7 @@ class Explorer:
 
     def review_mask(self) -> np.ndarray:
         """Which reviews (rows of ``rs.reviews``) the filters keep, from the cached arrays."""
-        first, last = self.years.value
+        first, last = self.years
         mask = (self._year >= first) & (self._year <= last)
         for codes, names, widget in (
             (self._region, self._region_names, self.regions),
@@ -319,7 +418,7 @@ class Explorer:
         return mask
 
     def _filter_key(self) -> tuple:
-        return (self.years.value, self.regions.value, self.areas.value, self.review_types.value)
+        return (self.years, self.regions.value, self.areas.value, self.review_types.value)
 
     def scope(self):
         """The review set in scope: what ``rs.filter(**selection())`` gives, made by position from the
@@ -343,12 +442,38 @@ class Explorer:
             f"{count(len(reviews), areas=n_areas)} reviews · {count(n_areas, areas=n_areas)} areas · {years} in scope"
         )
 
+    def scope_summary(self) -> pd.DataFrame:
+        """What is in scope, as the policy lets it be shown: columns ``measure`` (words) and ``value``
+        (text: counts with thousands separators, ``c`` when suppressed, and the years as a range)."""
+        scope = self.scope()
+        counts = scope.summary().set_index("measure")["count"]
+        n_areas = int(counts["areas"])
+        rows = [
+            ("Reviews", "reviews"),
+            ("Areas", "areas"),
+            ("Regions", "regions"),
+            ("Key practice episodes", "episodes"),
+            ("Coded factors", "coded_factors"),
+            ("Findings", "findings"),
+        ]
+        values = [self.policy.count(int(counts[name]), areas=n_areas) for _, name in rows]
+        first, last = int(counts["first_year"]), int(counts["last_year"])
+        years = "none" if counts["reviews"] == 0 else str(first) if first == last else f"{first}–{last}"
+        return pd.DataFrame(
+            {"measure": [label for label, _ in rows] + ["Years"], "value": [*values, years]}, dtype="str"
+        )
+
     def _state_key(self, key: str) -> tuple:
         """What a tab's table depends on: the filters and that tab's own controls (the pair tabs count
         episodes whatever the unit, and findings have no polarity), so other controls redraw nothing."""
         return (*self._filter_key(), *(getattr(self, control).value for control in _TAB_CONTROLS[key]))
 
     # ------------------------------------------------------------------ the tables behind the tabs
+
+    def _check_tab(self, tab: str) -> None:
+        keys = [key for key, _ in TABS]
+        if tab not in keys:
+            raise ParameterError(f"tab must be one of {', '.join(keys)}; not {tab!r}.")
 
     def table(self, tab: str) -> pd.DataFrame:
         """The whole table behind a tab, as the policy publishes it (all its rows, not only those drawn).
@@ -364,14 +489,28 @@ class Explorer:
         ParameterError
             For an unknown tab, or when no review is in scope.
         """
-        keys = [key for key, _ in TABS]
-        if tab not in keys:
-            raise ParameterError(f"tab must be one of {', '.join(keys)}; not {tab!r}.")
-        return self._computed(tab)[0]
+        self._check_tab(tab)
+        return self._computed(tab)[0].frame
+
+    def table_csv(self, tab: str) -> str:
+        """The whole table behind a tab as CSV text, as a report writes it: suppressed cells as ``c``
+        in publication mode, and no identifier or free-text column there."""
+        self._check_tab(tab)
+        raw = self._computed(tab)[2]
+        buffer = io.StringIO()
+        self.policy.write_csv(raw.drop(columns=self.policy.hidden(raw.columns)), buffer)
+        return buffer.getvalue()
 
     def _computed(self, tab: str) -> tuple:
-        """(published table, what the chart draws from), computed once per tab and state."""
-        return self._cached((tab, self._state_key(tab)), getattr(self, f"_compute_{tab}"))
+        """(published table, what the chart draws from, the table before publishing), computed once per tab
+        and state: the chart draws the published table unless the tab draws something else (the network)."""
+
+        def compute():
+            raw, drawn = getattr(self, f"_compute_{tab}")()
+            published = self.policy.publish(raw)
+            return published, published.frame if drawn is None else drawn, raw
+
+        return self._cached((tab, self._state_key(tab)), compute)
 
     def _in_scope(self):
         scope = self.scope()
@@ -390,12 +529,11 @@ class Explorer:
     def _prevalence(self, unit: str) -> pd.DataFrame:
         return self._cached(
             ("prevalence", unit, *self._filter_key(), self.polarity.value),
-            lambda: self.policy.table(factor_prevalence(self._in_scope(), unit=unit, polarity=self.polarity.value)),
+            lambda: factor_prevalence(self._in_scope(), unit=unit, polarity=self.polarity.value),
         )
 
     def _compute_recurrence(self):
-        table = self._prevalence(self.unit.value)
-        return table, table
+        return self._prevalence(self.unit.value), None
 
     def _compute_network(self):
         graph = factor_network(
@@ -406,28 +544,25 @@ class Explorer:
             polarity=self.polarity.value,
         )
         graph = self.policy.network(graph)
-        return self.policy.table(node_metrics(graph)), graph
+        return node_metrics(graph), graph
 
     def _compute_themes(self):
         resamples = THEME_RESAMPLES if self.stability.value else 0
         themes = systemic_themes(self._in_scope(), unit=PAIR_UNIT, polarity=self.polarity.value, resamples=resamples)
         if not resamples:
             themes = themes.drop(columns=["stability", "theme_stability"])  # not estimated: no empty columns
-        published = self.policy.table(themes)
-        return published, published
+        return themes, None
 
     def _compute_sequences(self):
-        table = self.policy.table(factor_sequences(self._in_scope(), polarity=self.polarity.value))
-        return table, table
+        return factor_sequences(self._in_scope(), polarity=self.polarity.value), None
 
     def _compute_findings(self):
-        table = self.policy.table(finding_categories(self._in_scope()))
-        return table, table
+        return finding_categories(self._in_scope()), None
 
     def _compute_spread(self):
-        table = factor_prevalence(self._in_scope(), by="region", unit=self.unit.value, polarity=self.polarity.value)
-        table = self.policy.table(table)
-        return table, table
+        return factor_prevalence(
+            self._in_scope(), by="region", unit=self.unit.value, polarity=self.polarity.value
+        ), None
 
     # ------------------------------------------------------------------ update path
 
@@ -436,6 +571,8 @@ class Explorer:
         start = time.perf_counter()
         self._rendered.clear()
         self.status.value = f'<span class="sce-status-text">{html.escape(self.status_text())}</span>'
+        summary = self.scope_summary().rename(columns={"measure": "In scope", "value": "Number"})
+        self.scope_table.value = html_table(summary, caption="What the filters keep")
         self.render_visible()
         if self.factor.value is not None:
             self.render_drill()
@@ -447,19 +584,40 @@ class Explorer:
         state = (self.full_charts, *self._state_key(key))
         if self._rendered.get(key) == state:
             return
+        title = dict(TABS)[key]
+        alt = f"Chart: {title.lower()}, {self.status_text()}. {_CHART_READINGS[key]}"
+        downloads = ""
         try:
             with contextlib.nullcontext() if self.full_charts else draft():
                 png, table = getattr(self, f"_draw_{key}")()
         except SceAnalysisError as error:
-            png, table = _message_png(str(error)), ""
+            png, table, alt = _message_png(str(error)), "", str(error)
         except Exception as error:  # a chart that cannot be drawn must not break the app
-            png, table = _message_png(f"This chart could not be drawn: {type(error).__name__}: {error}"), ""
+            alt = f"This chart could not be drawn: {type(error).__name__}: {error}"
+            png, table = _message_png(alt), ""
             self.failures[key] = f"{type(error).__name__}: {error}"
         else:
             self.failures.pop(key, None)
-        self.charts[key].value = png
+            if table:  # a message instead of a chart has nothing to download
+                downloads = self._downloads_html(key, png)
+        self.pngs[key] = png
+        self.charts[key].value = _image_html(png, alt=alt)
         self.tables[key].value = table
+        self.downloads[key].value = downloads
         self._rendered[key] = state
+        if key == "network":
+            self._update_links()
+
+    def _downloads_html(self, key: str, png: bytes) -> str:
+        """Links that download the tab's whole table (CSV) and its chart (PNG), as data URLs: nothing is
+        written to the server's disk, and they work the same in JupyterLab and in Voila."""
+        title = dict(TABS)[key].lower()
+        csv_url = "data:text/csv;charset=utf-8;base64," + base64.b64encode(self.table_csv(key).encode()).decode()
+        png_url = "data:image/png;base64," + base64.b64encode(png).decode()
+        return (
+            f'<a class="sce-download-csv" download="{key}.csv" href="{csv_url}">Download this table (CSV): {title}</a>'
+            f'<a class="sce-download-png" download="{key}.png" href="{png_url}">Download this chart (PNG): {title}</a>'
+        )
 
     def set_filters(self, **values) -> None:
         """Set several controls at once (``years``, ``regions``, ``areas``, ``review_types``, ``unit``,
@@ -470,6 +628,16 @@ class Explorer:
         self._quiet = True
         try:
             for name, value in values.items():
+                if name == "years":
+                    first, last = (int(year) for year in value)
+                    for year in (first, last):
+                        if year not in self.year_options:
+                            raise ParameterError(
+                                f"set_filters: year {year} is outside the set's years "
+                                f"{self.year_options[0]}–{self.year_options[-1]}."
+                            )
+                    self.first_year.value, self.last_year.value = first, last
+                    continue
                 control = getattr(self, name)
                 control.value = tuple(value) if isinstance(value, list) else value
         finally:
@@ -501,9 +669,9 @@ class Explorer:
         return self.policy.count(len(units), areas=int(units["area"].nunique()))
 
     def _draw_recurrence(self):
-        table, _ = self._computed("recurrence")  # an empty scope raises, and render_visible shows why
+        published, table, _ = self._computed("recurrence")  # an empty scope raises; render_visible shows why
         if self.full_charts:
-            return self._png(plot_prevalence(table, top=_TOP)), self._table_html(table)
+            return self._png(plot_prevalence(table, top=_TOP)), self._table_html(published, key="recurrence")
         rows = table.head(_TOP)
         unit = self.unit.value
         chart = self._quick_bars_png(
@@ -512,24 +680,24 @@ class Explorer:
             colors=[style.category_color(key) for key in rows["scie_category"]],
             xlabel=f"Share of {unit}s with the factor (N = {self._n_units_text(unit)} {unit}s)",
         )
-        return chart, self._table_html(table)
+        return chart, self._table_html(published, key="recurrence")
 
     def _draw_network(self):
-        table, graph = self._computed("network")
+        published, graph, _ = self._computed("network")
         if graph.number_of_edges() == 0:
-            return _message_png("No pair of factors passes these thresholds: raise alpha or lower min lift."), ""
-        return self._png(plot_factor_network(graph)), self._table_html(table)
+            raise ParameterError("No pair of factors passes these thresholds: raise alpha or lower min lift.")
+        return self._png(plot_factor_network(graph)), self._table_html(published, key="network")
 
     def _draw_themes(self):
-        table, themes = self._computed("themes")
+        published, themes, _ = self._computed("themes")
         if len(themes) == 0:
-            return _message_png("No themes in scope: the network has no links."), ""
+            raise ParameterError("No themes in scope: the network has no links.")
         if self.full_charts:
             pairs = self.policy.table(factor_pairs(self._in_scope(), unit=PAIR_UNIT, polarity=self.polarity.value))
             chart = self._png(plot_cooccurrence(pairs, themes=themes, top=THEME_TOP))
         else:
             chart = self._quick_themes_png(themes)
-        return chart, self._table_html(table, rows=60)
+        return chart, self._table_html(published, key="themes", rows=60)
 
     def _quick_themes_png(self, themes: pd.DataFrame) -> bytes:
         """The largest themes' factors as bars of their share of episodes in scope, grouped and coloured by theme."""
@@ -541,27 +709,41 @@ class Explorer:
             _floats(rows),
             labels=[f"T{theme}  {label}" for theme, label in zip(rows["theme"], rows["label"], strict=True)],
             colors=[style.theme_color(theme) for theme in rows["theme"]],
-            xlabel="Share of episodes with the factor; colour and T-number: theme "
-            f"(N = {self._n_units_text(PAIR_UNIT)} episodes)",
+            xlabel=f"Share of episodes with the factor (N = {self._n_units_text(PAIR_UNIT)} episodes)\n"
+            "colour and T-number: theme",
         )
 
     def _draw_sequences(self):
-        table, _ = self._computed("sequences")
+        published, table, _ = self._computed("sequences")
         labels = dict(zip(self._codes, self._labels, strict=True))
-        return self._png(plot_sequences(table, labels=labels)), self._table_html(table)
+        return self._png(plot_sequences(table, labels=labels)), self._table_html(published, key="sequences")
 
     def _draw_findings(self):
-        table, _ = self._computed("findings")
-        return self._png(plot_finding_categories(table)), self._table_html(table)
+        published, table, _ = self._computed("findings")
+        return self._png(plot_finding_categories(table)), self._table_html(published, key="findings")
 
     def _draw_spread(self):
-        table, _ = self._computed("spread")
-        return self._png(plot_spread(_floats(table), by="region", top=SPREAD_TOP)), self._table_html(table)
+        published, table, _ = self._computed("spread")
+        # A short title: a draft chart does not re-wrap a long one, and the tab's name says the rest.
+        chart = plot_spread(_floats(table), by="region", top=SPREAD_TOP, title="Factors by region")
+        return self._png(chart), self._table_html(published, key="spread")
 
-    def _table_html(self, frame: pd.DataFrame, *, rows: int = _TOP) -> str:
-        frame = frame.head(rows).drop(columns=self.policy.hidden(frame.columns)).round(3)
-        table = frame.to_html(index=False, escape=True, na_rep=self.policy.missing_text, border=0)
-        return f'<div style="{_SCROLL}">{table}</div>'
+    def _table_html(self, published, *, key: str, rows: int = _TOP) -> str:
+        """The first rows of a published table for reading: the tab's columns, human headers, percentages,
+        intervals, ``c`` where suppressed, no index, no identifier or free text in publication mode; it
+        scrolls in its box."""
+        frame = _with_suppressed(published).head(rows)
+        if "factor_from" in frame.columns:  # sequences name the factors by label
+            labels = dict(zip(self._codes, self._labels, strict=True))
+            frame = frame.assign(**{c: frame[c].map(lambda v: labels.get(v, v)) for c in ("factor_from", "factor_to")})
+        wanted, names = _TAB_COLUMNS[key]
+        columns = [c for c in wanted if c in frame.columns or c == "ci" and "ci_low" in frame.columns]
+        frame = readable(frame, columns=[c for c in columns if c not in self.policy.hidden([c])], names=names)
+        total = len(published.frame)
+        caption = (
+            f"All {total:,} rows" if total <= rows else f"First {rows} of {total:,} rows (download the table for all)"
+        )
+        return _scrolling(html_table(frame, caption=caption), label=caption)
 
     def _png(self, axes_or_figure) -> bytes:
         figure = axes_or_figure.get_figure(root=True) if hasattr(axes_or_figure, "get_figure") else axes_or_figure
@@ -576,10 +758,11 @@ class Explorer:
     def _quick_bars_png(self, rows: pd.DataFrame, *, labels, colors, xlabel: str) -> bytes:
         """Bars of ``share`` with Wilson whiskers, drawn once on a fixed layout (the library's charts lay text
         out in several passes, which is right for print and too slow for a click)."""
-        figure = Figure(figsize=(8.5, 0.3 * len(rows) + 1.0))
+        labels = [style.wrap_label(text, 44) for text in labels]
+        lines = max((label.count("\n") + 1 for label in labels), default=1)
+        figure = Figure(figsize=(8.5, (0.3 + 0.14 * (lines - 1)) * len(rows) + 1.0))  # wrapped labels never touch
         FigureCanvasAgg(figure)
         ax = figure.add_axes((0.42, 0.9 / figure.get_figheight(), 0.55, 1 - 1.25 / figure.get_figheight()))
-        labels = [style.wrap_label(text, 42) for text in labels]
         horizontal_bars(ax, rows, labels, colors, share_max=share_max(rows), kwargs={})
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
@@ -617,9 +800,8 @@ class Explorer:
             f"{count(found.n_episodes)}</span> KPEs of {count(found.n_reviews)} reviews in scope; "
             f"{count(found.n_findings)} findings cite them.</p>"
         )
-        partners = self.policy.table(found.partners).head(10)
-        partners = partners[["factor_code", "label", "n_ab", "n_b", "lift"]].assign(lift=partners["lift"].round(2))
-        together = "<p><b>Co-occurring factors</b></p>" + _html(partners, self.policy.missing_text)
+        partners = _with_suppressed(self.policy.publish(found.partners.head(10)))[["label", "n_ab", "n_b", "lift"]]
+        together = _table(partners.rename(columns={"n_b": "With the other factor"}), caption="Factors coded with it")
         if self.publication:
             self.drill.value = head + together
             return
@@ -627,13 +809,87 @@ class Explorer:
         findings = found.findings[["review_id", "finding_id", "category", "title"]]
         self.drill.value = (
             head
-            + f'<p><b>Key practice episodes</b></p><div class="sce-kpes" style="{_SCROLL}">'
-            + _html(kpes)
-            + f'</div><p><b>Findings citing them</b></p><div class="sce-findings" style="{_SCROLL}">'
-            + _html(findings)
-            + "</div>"
+            + _scrolling(
+                _table(kpes, caption="Key practice episodes"),
+                label="Key practice episodes",
+                cls="sce-kpes sce-episodes",
+            )
+            + _scrolling(_table(findings, caption="Findings citing them"), label="Findings", cls="sce-findings")
             + together
         )
+
+    # ------------------------------------------------------------------ evidence behind a link
+
+    def pair_evidence(self, a: str, b: str) -> pd.DataFrame:
+        """The KPEs in scope on which both factors are coded, with the chosen polarity
+        (:func:`~sce_analysis.stats.drilldown.pair_evidence`, unpublished: :meth:`render_pair` shows it
+        through the policy)."""
+        return pair_evidence(self._in_scope(), a, b, polarity=self.polarity.value)
+
+    def _update_links(self) -> None:
+        """The links of the network drawn, strongest first, as the choices of :attr:`link`."""
+        try:
+            graph = self._computed("network")[1]
+        except SceAnalysisError:
+            graph = None
+        edges = (
+            []
+            if graph is None
+            else sorted(
+                graph.edges(data=True), key=lambda e: (-e[2].get("n_ab", 0), self._label(e[0]), self._label(e[1]))
+            )
+        )
+        options = [("(pick a link of the network)", None)] + [
+            (f"{self._label(a)} — {self._label(b)} ({self.policy.count(d.get('n_ab', 0))} together)", (a, b))
+            for a, b, d in edges
+        ]
+        if list(self.link.options) != options:
+            keep = self.link.value if self.link.value in {value for _, value in options} else None
+            self._quiet = True
+            try:
+                self.link.options = options
+                self.link.value = keep
+            finally:
+                self._quiet = False
+        self.render_pair()
+
+    def _label(self, code: str) -> str:
+        return str(self._labels.iloc[int(np.flatnonzero(self._codes == code)[0])])
+
+    def render_pair(self) -> None:
+        """Show the KPEs behind the chosen link: in publication mode their numbers only."""
+        if self.link.value is None:
+            self.pair_drill.value = ""
+            return
+        a, b = self.link.value
+        try:
+            rows = self.pair_evidence(a, b)
+        except SceAnalysisError as error:
+            self.pair_drill.value = f"<p>{html.escape(str(error))}</p>"
+            return
+        n_areas = int(rows["area"].nunique())
+
+        def count(n: int) -> str:
+            return self.policy.count(n, areas=n_areas)
+
+        head = (
+            f'<p class="sce-pair-summary"><b>{html.escape(self._label(a))}</b> and '
+            f"<b>{html.escape(self._label(b))}</b> were coded on the same key practice episode "
+            f'<span class="sce-n-pair-kpes">{count(len(rows))}</span> times, in {count(rows["review_id"].nunique())} '
+            f"reviews from {count(n_areas)} areas in scope.</p>"
+        )
+        if self.publication:
+            self.pair_drill.value = head
+            return
+        columns = ["review_id", "episode_id", "area", "year", "agencies", "appraisal", "summary"]
+        table = _table(rows[columns], caption="Key practice episodes with both factors")
+        self.pair_drill.value = head + _scrolling(
+            table, label="Key practice episodes with both", cls="sce-pair-kpes sce-episodes"
+        )
+
+    def _on_link(self, change) -> None:
+        if not self._quiet:
+            self.render_pair()
 
 
 def _floats(frame: pd.DataFrame) -> pd.DataFrame:
@@ -644,8 +900,31 @@ def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(numeric, "float64"))
 
 
-def _html(frame: pd.DataFrame, missing: str = "") -> str:
-    return frame.to_html(index=False, escape=True, border=0, na_rep=missing)
+def _with_suppressed(published) -> pd.DataFrame:
+    """A published table with its suppressed cells written ``c`` (its missing values stay missing)."""
+    return published.frame.astype(object).where(~published.mask, SUPPRESSED)
+
+
+def _table(frame: pd.DataFrame, *, caption: str) -> str:
+    """A table for reading (:func:`~sce_analysis.reports.formatting.readable`) as accessible HTML."""
+    return html_table(readable(frame), caption=caption)
+
+
+def _scrolling(table: str, *, label: str, cls: str = "") -> str:
+    """A table in a box that scrolls, reachable and named for keyboard and screen-reader users (WCAG 2.1.1)."""
+    return (
+        f'<div class="sce-table-wrap {cls}" role="region" tabindex="0" aria-label="{html.escape(label)}" '
+        f'style="{_SCROLL}">{table}</div>'
+    )
+
+
+def _image_html(png: bytes, *, alt: str) -> str:
+    """A PNG as an image shown at half its pixel size (it is drawn at twice the screen resolution)."""
+    width, height = struct.unpack(">II", png[16:24])  # the PNG header's IHDR chunk
+    return (
+        f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{html.escape(alt)}" '
+        f'width="{width // _SHOWN_SCALE}" height="{height // _SHOWN_SCALE}">'
+    )
 
 
 def _message_png(text: str) -> bytes:

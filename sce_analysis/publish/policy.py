@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import pandas as pd
@@ -41,7 +42,7 @@ from .disclosure import (
     to_published_csv,
 )
 
-__all__ = ["Policy"]
+__all__ = ["Policy", "add_footer_strip"]
 
 
 @dataclass(frozen=True)
@@ -124,10 +125,16 @@ class Policy:
         return footer(self.threshold, self.min_areas) if self.publication else None
 
     def stamp(self, figure, *, fontsize: float = 8) -> None:
-        """Write the footer at the bottom right of a matplotlib figure (nothing in full detail)."""
+        """Write the footer at the bottom right of a matplotlib figure (nothing in full detail).
+
+        The footer goes on a strip added below the chart, so that it never covers the chart's own
+        notes: the figure grows by the strip's height, and what it held keeps its size and place in
+        inches above it (see :func:`add_footer_strip`). Stamp a figure once it is finished, just
+        before it is saved.
+        """
         text = self.footer()
         if text:
-            figure.text(0.99, 0.002, text, ha="right", va="bottom", fontsize=fontsize, color="#555555")
+            add_footer_strip(figure, text, fontsize=fontsize, color="#555555")
 
     def describe(self) -> dict:
         """The settings as the manifest records them."""
@@ -137,3 +144,109 @@ class Policy:
             "min_areas": self.min_areas,
             "rules": self.footer(),
         }
+
+
+# ------------------------------------------------------------------------------------ the footer strip
+
+#: Layout passes run before the layout is pinned, as :func:`sce_analysis.charts.save_figure` runs them.
+_LAYOUT_ROUNDS = 3
+
+
+def add_footer_strip(figure, text: str, *, fontsize: float = 8, color: str = "#555555"):
+    """Grow ``figure`` by a strip at the bottom and write ``text`` in it, at the right; returns the Text.
+
+    A chart may carry its own notes at the very bottom (an axis label that explains the marks, a
+    figure-level label), so a footer drawn over the figure's bottom edge would cover them. Instead:
+
+    1. the figure's layout engine (constrained layout, in every chart here) runs and its result is
+       pinned (the engine is set to none), so that nothing moves afterwards;
+    2. the footer is wrapped to the figure's width and measured;
+    3. the figure grows at the bottom by the footer's height and a margin (more when something
+       already reaches below the figure's bottom edge), and every axes, figure text, legend and
+       figure-level artist keeps its size and position in inches, above the strip;
+    4. the footer is written in the strip, right-aligned.
+
+    The figure stays as wide as it was, and the footer lies inside it, so it shows whether the
+    figure is saved with ``bbox_inches="tight"`` (reports) or as it is (the explorer). Artists
+    placed in other coordinates than the figure's, inches or pixels from its bottom edge, and
+    subfigures, are not moved (no chart here has any).
+    """
+    import matplotlib.transforms as mtransforms
+
+    fig = figure.get_figure(root=True) if hasattr(figure, "get_figure") else figure
+    engine = fig.get_layout_engine()
+    for _ in range(_LAYOUT_ROUNDS if engine is not None else 1):  # a draw places the axis labels too
+        fig.draw_without_rendering()
+    if engine is not None:
+        fig.set_layout_engine("none")  # pin the layout: a new figure size must not re-run it
+    renderer = fig._get_renderer()
+    dpi = fig.dpi
+    width, height = fig.get_size_inches()
+    margin = fontsize * 0.6 / 72  # inches above, below and beside the footer
+
+    # Where the figure's content ends at the bottom (below 0 when something runs off the figure).
+    bottom = _content_bottom(fig, renderer) / dpi
+
+    footer = fig.text(1, 0, text, ha="right", va="bottom", multialignment="right", fontsize=fontsize, color=color)
+    _wrap_to_width(footer, renderer, (width - 2 * margin) * dpi)
+    footer_height = footer.get_window_extent(renderer).height / dpi
+    strip = footer_height + 2 * margin + max(0.0, -bottom)
+
+    # Every figure-level artist's place, before the figure grows.
+    axes = [
+        (ax, ax.get_position(original=True), ax.get_position(original=False))
+        for ax in fig.axes
+        if ax.get_axes_locator() is None
+    ]
+    to_inches = fig.dpi_scale_trans.inverted()
+    legends = [(legend, legend.get_bbox_to_anchor().transformed(to_inches)) for legend in fig.legends]
+    in_figure = [t for t in fig.texts if t is not footer and t.get_transform() is fig.transFigure]
+    others = [a for a in (*fig.patches, *fig.lines, *fig.artists) if a.get_transform() is fig.transFigure]
+
+    new_height = height + strip
+    fig.set_size_inches(width, new_height, forward=False)
+    scale, shift = height / new_height, strip / new_height
+
+    def raised(box):
+        return [box.x0, box.y0 * scale + shift, box.width, box.height * scale]
+
+    for ax, original, active in axes:
+        ax._set_position(raised(original), which="original")
+        ax._set_position(raised(active), which="active")
+    for artist in in_figure:
+        x, y = artist.get_position()
+        artist.set_position((x, y * scale + shift))
+    for legend, box in legends:
+        legend.set_bbox_to_anchor(
+            mtransforms.Bbox.from_extents(box.x0, box.y0 + strip, box.x1, box.y1 + strip), fig.dpi_scale_trans
+        )
+    raise_up = mtransforms.Affine2D().scale(1, scale).translate(0, shift)
+    for artist in others:
+        artist.set_transform(raise_up + fig.transFigure)
+
+    footer.set_position((1 - margin / width, margin / new_height))
+    return footer
+
+
+def _content_bottom(fig, renderer) -> float:
+    """The lowest point, in pixels from the figure's bottom edge, of anything drawn on ``fig``."""
+    from matplotlib.text import Text
+
+    boxes = [fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)]
+    boxes += [t.get_window_extent(renderer) for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return min((box.y0 for box in boxes), default=0.0)
+
+
+def _wrap_to_width(text, renderer, width_px: float) -> None:
+    """Wrap a Text at spaces until it is no wider than ``width_px``; a word is never cut."""
+    words = text.get_text().split()
+    for _ in range(8):
+        extent = text.get_window_extent(renderer).width
+        if extent <= width_px:
+            return
+        lines = text.get_text().split("\n")
+        longest = max(len(line) for line in lines)
+        chars = min(longest - 1, int(longest * width_px / extent))
+        if chars < 1:
+            return
+        text.set_text("\n".join(textwrap.wrap(" ".join(words), width=chars, break_long_words=False)))

@@ -10,7 +10,8 @@ networkx graph). It depends on :mod:`sce_analysis.reviewsets` only.
 - :mod:`~sce_analysis.stats.recurrence`: prevalence, spread, trends, group differences, findings;
 - :mod:`~sce_analysis.stats.networks`: pairs, networks, themes, sequences, review similarity;
 - :mod:`~sce_analysis.stats.selection`: choosing the group a chart shows from a finished table;
-- :mod:`~sce_analysis.stats.drilldown`: from one factor to its episodes, findings and partners;
+- :mod:`~sce_analysis.stats.drilldown`: from one factor to its episodes, findings and partners, and
+  from a pair of factors to the episodes with both;
 - :mod:`~sce_analysis.stats.agreement`: agreement between coders.
 """
 
@@ -43,7 +44,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "fewest_areas",
         ],
         "overview": ["coverage", "per_review_counts"],
-        "drilldown": ["Drilldown", "factor_drilldown"],
+        "drilldown": ["Drilldown", "factor_drilldown", "pair_evidence"],
         "inference": ["wilson_interval", "bh_qvalues", "fisher_two_sided", "fisher_greater", "odds_ratio_woolf"],
         "networks": [
             "factor_pairs",

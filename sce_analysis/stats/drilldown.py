@@ -5,6 +5,7 @@ A board member who sees that a factor recurs asks at once "in which episodes?" a
 going on?". :func:`factor_drilldown` answers both for one factor of a review set (usually a
 filtered one), with the same conventions as every statistic: one coder per episode
 (:meth:`ReviewSet.codings`), an optional polarity, and co-occurrence from :func:`factor_pairs`.
+:func:`pair_evidence` does the same for a pair of factors: the episodes on which both are coded.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..errors import ParameterError
 from .networks import factor_pairs
 from .presence import check_polarity, check_unit
 
-__all__ = ["Drilldown", "factor_drilldown", "PARTNER_COLUMNS"]
+__all__ = ["Drilldown", "factor_drilldown", "PARTNER_COLUMNS", "pair_evidence", "EVIDENCE_COLUMNS"]
 
 #: Columns of :attr:`Drilldown.partners`, in order.
 PARTNER_COLUMNS = [
@@ -33,6 +34,10 @@ PARTNER_COLUMNS = [
     "q_value",
     "n_contributing_areas",
 ]
+
+#: Columns of :func:`pair_evidence`, in order: ``area``, ``region`` and ``year`` come from
+#: ``rs.reviews``, the others from ``rs.episodes``.
+EVIDENCE_COLUMNS = ["review_id", "episode_id", "area", "region", "year", "agencies", "appraisal", "summary"]
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,78 @@ def factor_drilldown(rs, code: str, *, unit: str = "review", polarity=None, code
         n_reviews=len(reviews),
         n_areas=int(reviews["area"].nunique()),
     )
+
+
+def pair_evidence(rs, a: str, b: str, *, polarity=None, coder=None) -> pd.DataFrame:
+    """The key practice episodes on which both factors of a pair are coded: the evidence behind a link.
+
+    Two factors count as coded together on an episode when both are coded on that same episode, as
+    in :func:`factor_pairs` with ``unit="episode"``: the number of rows returned is its ``n_ab``.
+
+    Parameters
+    ----------
+    rs : ReviewSet
+        Usually a filtered set: the episodes are those of its reviews only.
+    a, b : str
+        Two different factor codes of the taxonomy. The order does not matter.
+    polarity : {None, "problematic", "good"}
+        Count only codings of this polarity: both factors must be coded with it on the episode.
+    coder : str, optional
+        As in :meth:`ReviewSet.codings`: one coder per episode, this one where they coded it.
+
+    Returns
+    -------
+    DataFrame
+        One row per episode with both factors, in the order of ``rs.episodes``, and the columns
+        :data:`EVIDENCE_COLUMNS`, with the dtypes of the frames they come from:
+
+        - ``review_id``, ``episode_id``: the episode's key;
+        - ``area``, ``region``, ``year``: of its review (from ``rs.reviews``);
+        - ``agencies``, ``appraisal``, ``summary``: of the episode (from ``rs.episodes``).
+
+        No episode with both gives the same columns and no rows.
+
+    Raises
+    ------
+    ParameterError
+        When a code is not in ``rs.taxonomy``, when ``a == b``, or for a bad polarity or coder.
+
+    Examples
+    --------
+    >>> import sce_analysis as sce
+    >>> rs = sce.load("data/sample")
+    >>> both = pair_evidence(rs, "fam_child_unseen", "work_caseload")
+    >>> both.columns.tolist()
+    ['review_id', 'episode_id', 'area', 'region', 'year', 'agencies', 'appraisal', 'summary']
+    >>> len(both) > 0 and len(both) == len(pair_evidence(rs, "work_caseload", "fam_child_unseen"))
+    True
+    """
+    check_polarity(polarity)
+    codes = pd.Index(rs.taxonomy["factor_code"])
+    for code in (a, b):
+        if code not in codes:
+            raise ParameterError(f"code {code!r} is not in the coding frame of this review set.")
+    if a == b:
+        raise ParameterError(f"a pair needs two different factor codes, but both are {a!r}.")
+    keep = rs.coding_mask(coder=coder)
+    if polarity is not None:
+        keep = keep & (rs.factors["polarity"] == polarity).to_numpy()
+    positions = rs.factor_positions
+    with_a = np.unique(positions["episode"][keep & (positions["code"] == codes.get_loc(a))])
+    with_b = np.unique(positions["episode"][keep & (positions["code"] == codes.get_loc(b))])
+    # Sorted positions in rs.episodes: file order.
+    rows = np.intersect1d(with_a, with_b, assume_unique=True)
+    episodes = rs.episodes.iloc[rows].reset_index(drop=True)
+    reviews = rs.reviews.iloc[positions["episode_review"][rows]].reset_index(drop=True)
+    found = pd.concat(
+        [
+            episodes[["review_id", "episode_id"]],
+            reviews[["area", "region", "year"]],
+            episodes[["agencies", "appraisal", "summary"]],
+        ],
+        axis=1,
+    )
+    return found[EVIDENCE_COLUMNS]
 
 
 def _partners(rs, code: str, *, unit: str, polarity, coder) -> pd.DataFrame:
