@@ -27,6 +27,7 @@ from ..reviewsets.contract import FILES
 from ..reviewsets.folders import check_new_folder, save_new_folder
 from ..reviewsets.read import Problem, from_frames, read_taxonomy
 from ..reviewsets.reviewset import ReviewSet
+from .safe_xml import UntrustedFileError, check_zip, xml_refusal
 
 __all__ = ["SHEETS", "empty_frame", "read_workbooks", "import_workbooks"]
 
@@ -322,6 +323,8 @@ def _read_book(path: Path, book: int, kinds: tuple[str, ...], found: _Found) -> 
         return None
     raw: dict[str, list[tuple]] = {}
     try:
+        # The archive's directory first: a zip bomb is refused before openpyxl decompresses anything.
+        check_zip(path, label=found.books[book])
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:
             titles = list(workbook.sheetnames)
@@ -330,7 +333,14 @@ def _read_book(path: Path, book: int, kinds: tuple[str, ...], found: _Found) -> 
                     raw[kind] = list(workbook[SHEETS[kind]].iter_rows(values_only=True))
         finally:
             workbook.close()
+    except UntrustedFileError as error:
+        found.add(book, None, None, None, "", error.reason)
+        return None
     except Exception as error:  # openpyxl raises many kinds on damaged files; each is reported, never raised
+        refusal = xml_refusal(error)  # an entity bomb, refused by defusedxml inside openpyxl
+        if refusal is not None:
+            found.add(book, None, None, None, "", refusal)
+            return None
         found.add(
             book,
             None,

@@ -126,13 +126,38 @@ def resolve_parameters(declared: dict[str, dict[str, Parameter]], given: dict) -
     }
 
 
+#: The largest parameter file read. Real ones are a few hundred bytes.
+MAX_PARAMETER_FILE_BYTES = 1 << 20
+
+
 def read_yaml_parameters(path: str | Path) -> dict:
-    """Parameters from a YAML file, read without guessing types (``NO`` stays text)."""
+    """Parameters from a YAML file, read without guessing types (``NO`` stays text).
+
+    The file is untrusted: larger than :data:`MAX_PARAMETER_FILE_BYTES`, or with an alias (``*name``,
+    which YAML expands, so that a few lines can become billions of values: an "alias bomb"), it is
+    refused before it is built.
+    """
     import yaml  # 35 ms on import, needed only with -f
 
     try:
-        values = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    except (OSError, yaml.YAMLError) as error:
+        with open(path, "rb") as file:
+            data = file.read(MAX_PARAMETER_FILE_BYTES + 1)
+        if len(data) > MAX_PARAMETER_FILE_BYTES:
+            raise ParameterError(
+                f"the parameter file {path} is larger than {MAX_PARAMETER_FILE_BYTES:,} bytes: it is not a parameter "
+                "file. Fix: give the YAML file that maps parameter names to values."
+            )
+        text = data.decode("utf-8")
+        for event in yaml.parse(text, Loader=yaml.BaseLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                raise ParameterError(
+                    f"the parameter file {path}, line {mark.line + 1}, column {mark.column + 1}: the alias "
+                    f"'*{event.anchor}' is refused (aliases can expand a small file into billions of values). "
+                    "Fix: write the value out in full."
+                )
+        values = yaml.load(text, Loader=yaml.BaseLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ParameterError(f"cannot read the parameter file {path}: {error}") from None
     if values is None:
         return {}

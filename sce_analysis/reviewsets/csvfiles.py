@@ -25,7 +25,28 @@ import pandas as pd
 from .contract import FileSpec, fold_name
 from .problems import WHOLE_FILE, ProblemList
 
-__all__ = ["TextTable", "read_csv_table", "frame_as_table", "name_columns", "as_text", "csv_text"]
+__all__ = [
+    "TextTable",
+    "read_csv_table",
+    "frame_as_table",
+    "name_columns",
+    "as_text",
+    "csv_text",
+    "MAX_FIELD_BYTES",
+    "MAX_COLUMNS",
+]
+
+#: The longest value a CSV file may hold, in bytes: four times Excel's limit of 32,767 characters
+#: a cell (a UTF-8 character takes at most four bytes), and the csv module's own limit. A longer
+#: value is refused before the file is parsed, so that a hostile file costs no more than its size.
+MAX_FIELD_BYTES = 131_072
+#: The most columns a file may have. The contract names at most ten per file; extra columns are
+#: kept, but a header of thousands is not a review set, and would cost time in every check.
+MAX_COLUMNS = 1_000
+#: How much of a long value a problem shows.
+_SHOWN = 200
+#: The bytes that end a value in a CSV file (when not inside quotes): comma, line feed, carriage return.
+_ENDS = (ord(","), ord("\n"), ord("\r"))
 
 
 @dataclass
@@ -54,27 +75,33 @@ class TextTable:
         return any(c not in self.frame.columns for c in self.spec.required)
 
 
-def _describe_encoding_error(data: bytes, header: list[str]) -> tuple[int, str | None, str, int]:
-    """Find the first line and column whose bytes are not UTF-8, and how many lines have such bytes."""
-    # latin-1 maps each byte to one character, so parsing it keeps every byte in place.
-    rows = list(csv.reader(io.StringIO(data.decode("latin-1"), newline="")))
+def _describe_encoding_error(data: bytes, header: list[str], start: int) -> tuple[int, str | None, str, int]:
+    """Find the first line and column whose bytes are not UTF-8, and how many lines have such bytes.
+
+    ``start`` is the position of the first byte that is not UTF-8 (from the UnicodeDecodeError), used
+    when the file cannot be parsed as CSV at all.
+    """
     bad_rows = []
     first = None
-    for number, row in enumerate(rows, start=1):
-        for position, cell in enumerate(row):
-            try:
-                cell.encode("latin-1").decode("utf-8-sig" if number == 1 and position == 0 else "utf-8")
-            except UnicodeDecodeError:
-                bad_rows.append(number)
-                if first is None:
-                    column = header[position] if position < len(header) else None
-                    shown = cell.encode("latin-1").decode("cp1252", errors="replace")
-                    first = (number, column, shown)
-                break
-    if first is None:  # a stray byte outside any cell; report its physical line
-        number = data.count(b"\n", 0, len(data)) + 1
-        first = (number, None, "")
-        bad_rows = [number]
+    try:
+        # latin-1 maps each byte to one character, so parsing it keeps every byte in place.
+        for number, row in enumerate(csv.reader(io.StringIO(data.decode("latin-1"), newline="")), start=1):
+            for position, cell in enumerate(row):
+                try:
+                    cell.encode("latin-1").decode("utf-8-sig" if number == 1 and position == 0 else "utf-8")
+                except UnicodeDecodeError:
+                    bad_rows.append(number)
+                    if first is None:
+                        column = header[position] if position < len(header) else None
+                        shown = _shown(cell.encode("latin-1").decode("cp1252", errors="replace"))
+                        first = (number, column, shown)
+                    break
+    except csv.Error:  # not CSV either (a quoted value too long): name the line of the first bad byte
+        first, bad_rows = None, []
+    if first is None:  # a stray byte outside any cell, or no CSV: report its physical line
+        line, column = _line_and_column(data, start)
+        first = (line, column, "")
+        bad_rows = [line]
     return first[0], first[1], first[2], len(bad_rows)
 
 
@@ -86,9 +113,7 @@ def _parse_csv_text(
     ``data`` is the same text as UTF-8 bytes (without a byte-order mark): pandas' C parser reads
     bytes directly, while text it would first encode back to UTF-8, chunk by chunk.
     """
-    # The header is the first record: parse it from the start of the text, not a copy of all of it.
-    header_row = next(csv.reader(io.StringIO(text[: 1 << 20], newline="")), [])
-    header = [name.strip() for name in header_row]
+    header = _header(text)
     positional = [f"_{i}" for i in range(len(header))]
     structure_ok = True
     try:
@@ -114,6 +139,86 @@ def _parse_csv_text(
     return header, frame, structure_ok
 
 
+def _header(text: str) -> list[str]:
+    """The header's names, stripped: the first record, parsed from the start of the text (not a copy of all of it)."""
+    try:
+        return [name.strip() for name in next(csv.reader(io.StringIO(text[: 1 << 20], newline="")), [])]
+    except csv.Error:  # a quoted name longer than the csv module's limit; the header check reports it
+        return [name.strip() for name in text[: 1 << 20].split("\n", 1)[0].split(",")]
+
+
+def _shown(value: str) -> str:
+    """A value as a problem shows it: cut to a few hundred characters."""
+    return value if len(value) <= _SHOWN else f"{value[:_SHOWN]}... ({len(value):,} characters)"
+
+
+def _line_and_column(data: bytes, position: int) -> tuple[int, str | None]:
+    """The physical line (from 1) of byte ``position``, and the header's name for its column (counting commas)."""
+    start = data.rfind(b"\n", 0, position) + 1
+    line = data.count(b"\n", 0, start) + 1
+    index = data.count(b",", start, position)
+    end = data.find(b"\n", 0, min(len(data), 1 << 20))
+    first = data[: end if end >= 0 else min(len(data), 1 << 20)].decode("utf-8", errors="replace").lstrip("\ufeff")
+    names = [name.strip() for name in first.split(",")]
+    return line, (names[index] or None) if index < len(names) else None
+
+
+def _long_value(data: bytes) -> tuple[int, int] | None:
+    """(start, length) of the first run of more than :data:`MAX_FIELD_BYTES` bytes without a comma or line end.
+
+    Such a run lies inside one value, so the value is too long. Scanned in chunks with numpy: about
+    3 ms a MiB, and no copy of the file.
+    """
+    array = np.frombuffer(data, dtype=np.uint8)
+    last = -1  # the position of the last comma or line end seen
+    step = 1 << 22
+    for offset in range(0, len(array), step):
+        chunk = array[offset : offset + step]
+        ends = np.flatnonzero((chunk == _ENDS[0]) | (chunk == _ENDS[1]) | (chunk == _ENDS[2])) + offset
+        if not len(ends):
+            continue
+        gaps = np.diff(ends, prepend=last) - 1
+        long = np.flatnonzero(gaps > MAX_FIELD_BYTES)
+        if len(long):
+            end = int(ends[long[0]])
+            return end - int(gaps[long[0]]), int(gaps[long[0]])
+        last = int(ends[-1])
+    if len(array) - 1 - last > MAX_FIELD_BYTES:
+        return last + 1, len(array) - 1 - last
+    return None
+
+
+def _hostile(data: bytes, file: str, problems: ProblemList) -> bool:
+    """Report NUL bytes and values too long to be real, before the file is decoded or parsed; True if found."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _line_and_column(data, nul)
+        problems.add(
+            file,
+            line,
+            column,
+            _shown(data[data.rfind(b"\n", 0, nul) + 1 : nul + 1].decode("utf-8", errors="replace")),
+            f"the file holds NUL bytes (the first at byte {nul + 1:,}, on this line): it is not a text CSV file"
+            " (or it is UTF-16 without a byte-order mark). Fix: export it again as CSV UTF-8.",
+        )
+        return True
+    found = _long_value(data)
+    if found is not None:
+        start, length = found
+        line, column = _line_and_column(data, start)
+        problems.add(
+            file,
+            line,
+            column,
+            _shown(data[start : start + _SHOWN].decode("utf-8", errors="replace")),
+            f"this value is {length:,} bytes long, more than the {MAX_FIELD_BYTES:,} a value may have (Excel "
+            "holds at most 32,767 characters in a cell): the file is damaged or not a review set, and was not read. "
+            "Fix: shorten the value, or export the file again.",
+        )
+        return True
+    return False
+
+
 def _parse_csv_slowly(text: str, header: list[str], positional: list[str], spec: FileSpec, problems: ProblemList):
     """Parse with the csv module to report every row with too many values, and unclosed quotes."""
     file = spec.filename
@@ -130,7 +235,7 @@ def _parse_csv_slowly(text: str, header: list[str], positional: list[str], spec:
                     file,
                     line,
                     None,
-                    ",".join(row[width:]),
+                    _shown(",".join(row[width:])),
                     f"this line has {len(row)} values but the header names {width} columns"
                     + (f" (extra: {', '.join(repr(v) for v in extra[:3])})" if extra else " (a trailing comma)")
                     + ". Fix: put quotes around a value that contains a comma, or delete the stray comma.",
@@ -138,13 +243,19 @@ def _parse_csv_slowly(text: str, header: list[str], positional: list[str], spec:
                 row = row[:width]
             rows.append(row + [""] * (width - len(row)))
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            reason = (
+                f"a quoted value is longer than {MAX_FIELD_BYTES:,} characters: a quote is probably never closed, or "
+                "the value is not real"
+            )
+        else:
+            reason = "a quoted value is probably never closed: check that every opening double quote is closed"
         problems.add(
             file,
             line + 1,
             None,
             "",
-            f"the file cannot be read as CSV from this line on ({error}). A quoted value is probably never "
-            "closed: check that every opening double quote has its closing quote.",
+            f"the file cannot be read as CSV from this line on ({error}). Fix: {reason}.",
         )
     return pd.DataFrame(rows, columns=positional, dtype=str) if rows else pd.DataFrame(columns=positional, dtype=str)
 
@@ -192,11 +303,13 @@ def read_csv_table(path: Path, spec: FileSpec, problems: ProblemList) -> TextTab
             "the file is in UTF-16 (Excel's 'Unicode Text'). Fix: save it as CSV UTF-8 instead.",
         )
         return None
+    if _hostile(data, file, problems):
+        return None
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        header = [h.strip() for h in next(csv.reader(io.StringIO(data.decode("latin-1"), newline="")), [])]
-        line, column, shown, n_lines = _describe_encoding_error(data, header)
+    except UnicodeDecodeError as error:
+        header = _header(data.decode("latin-1"))
+        line, column, shown, n_lines = _describe_encoding_error(data, header, error.start)
         more = f" ({n_lines - 1} more line{'s' if n_lines != 2 else ''} too)" if n_lines > 1 else ""
         problems.add(
             file,
@@ -217,8 +330,17 @@ def read_csv_table(path: Path, spec: FileSpec, problems: ProblemList) -> TextTab
             + (", or delete the file if the set has none." if spec.optional else "."),
         )
         return None
-    if "\x00" in text:
-        problems.add(file, WHOLE_FILE, None, "", "the file holds NUL bytes: it is not a text CSV file.")
+    header = _header(text)
+    if len(header) > MAX_COLUMNS:
+        problems.add(
+            file,
+            1,
+            header[MAX_COLUMNS] or None,
+            _shown(header[MAX_COLUMNS]),
+            f"the header names {len(header):,}{' or more' if len(text) > 1 << 20 else ''} columns, more than the "
+            f"{MAX_COLUMNS:,} a review-set file may have (the contract names at most ten): the file was not read. "
+            "Fix: delete the extra columns, or check that this is the right file.",
+        )
         return None
 
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data

@@ -15,10 +15,17 @@ import pandas as pd
 import pyarrow as pa
 
 from .contract import FileSpec
-from .csvfiles import TextTable, as_text, name_columns
+from .csvfiles import MAX_COLUMNS, TextTable, as_text, name_columns
 from .problems import WHOLE_FILE, ProblemList
 
-__all__ = ["parquet_spec", "read_parquet_table", "write_parquet"]
+__all__ = ["parquet_spec", "read_parquet_table", "write_parquet", "MAX_ROWS"]
+
+#: The most rows a Parquet file of a review set may claim (a national set has about 200,000 codings).
+MAX_ROWS = 20_000_000
+#: The most rows a file may claim for each of its bytes. Real review-set files take tens of bytes a
+#: row; a footer that claims far more rows than the file could hold is lying, and pyarrow would
+#: allocate memory for every row it claims before finding out.
+MAX_ROWS_PER_BYTE = 100
 
 
 def parquet_spec(spec: FileSpec) -> FileSpec:
@@ -53,9 +60,29 @@ def read_parquet_table(path: Path, spec: FileSpec, problems: ProblemList) -> Tex
             )
         return None
     try:
+        reason = _implausible(pq.ParquetFile(path).metadata, path.stat().st_size)
+        if reason is not None:
+            problems.add(spec.filename, WHOLE_FILE, None, "", reason)
+            return None
         table = pq.read_table(path)
-    except (OSError, pa.ArrowException) as error:
+    except (OSError, pa.ArrowException, UnicodeDecodeError) as error:
         problems.add(spec.filename, WHOLE_FILE, None, "", f"the file is not a readable Parquet file: {error}.")
+        return None
+    wrong = [
+        (name, field.type)
+        for name, field in zip(table.column_names, table.schema, strict=True)
+        if not _text_like(field.type)
+    ]
+    for name, kind in wrong:
+        problems.add(
+            spec.filename,
+            1,
+            str(name),
+            str(kind),
+            f"the column '{name}' holds Parquet type {kind}; a review-set file holds text (or numbers and dates). "
+            "Fix: write the set with ReviewSet.save(folder, format='parquet'), or convert the column to text.",
+        )
+    if wrong:
         return None
     header = [str(name).strip() for name in table.column_names]
     lines = pd.RangeIndex(2, table.num_rows + 2, name="line")
@@ -63,6 +90,48 @@ def read_parquet_table(path: Path, spec: FileSpec, problems: ProblemList) -> Tex
         {f"_{i}": as_text(_arrow_column(table.column(i))).str.strip().set_axis(lines) for i in range(table.num_columns)}
     )
     return TextTable(spec, name_columns(header, positional, spec, problems))
+
+
+def _implausible(metadata, size: int) -> str | None:
+    """Why a Parquet footer cannot be believed (too many rows or columns, counts that disagree), or None."""
+    rows = metadata.num_rows
+    fix = "Fix: write the set again with ReviewSet.save(folder, format='parquet'), or use CSV files."
+    if metadata.num_columns > MAX_COLUMNS:
+        return f"the file has {metadata.num_columns:,} columns, more than the {MAX_COLUMNS:,} allowed. {fix}"
+    if rows > MAX_ROWS or rows > MAX_ROWS_PER_BYTE * max(size, 1):
+        return (
+            f"the file's metadata claims {rows:,} rows, which a file of {size:,} bytes cannot hold (or more than "
+            f"the {MAX_ROWS:,} a review set has): it is damaged or forged, and was not read. {fix}"
+        )
+    groups = [metadata.row_group(i) for i in range(metadata.num_row_groups)]
+    if sum(group.num_rows for group in groups) != rows:
+        return f"the file's metadata claims {rows:,} rows but its row groups hold a different number. {fix}"
+    for i, group in enumerate(groups):
+        for j in range(group.num_columns):
+            chunk = group.column(j)
+            if chunk.num_values != group.num_rows:
+                return (
+                    f"the file's metadata disagrees with itself: row group {i + 1} claims {group.num_rows:,} rows, "
+                    f"but its column '{chunk.path_in_schema}' holds {chunk.num_values:,} values. {fix}"
+                )
+    return None
+
+
+def _text_like(kind) -> bool:
+    """True for the Arrow types a review-set column may have: text, numbers, dates, booleans or nothing."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return (
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_decimal(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_date(kind)
+        or pa.types.is_timestamp(kind)
+        or pa.types.is_null(kind)
+    )
 
 
 def _arrow_column(column) -> pd.Series:

@@ -63,10 +63,41 @@ def _read_and_check(folder) -> tuple[list[Problem], dict[str, pd.DataFrame], boo
         )
         return problems.sorted(), {}, False
     specs, read_table = (parquet_specs, read_parquet_table) if parquet_files else (FILES, read_csv_table)
-    tables = {name: read_table(path / spec.filename, spec, problems) for name, spec in specs.items()}
+    outside = _links_outside(path, specs, problems)
+    tables = {
+        name: None if name in outside else read_table(path / spec.filename, spec, problems)
+        for name, spec in specs.items()
+    }
     taxonomy_given = (path / specs["taxonomy"].filename).exists()
     typed = check_set(tables, problems, taxonomy_given=taxonomy_given)
     return problems.sorted(), typed, taxonomy_given
+
+
+def _links_outside(folder: Path, specs: dict, problems: ProblemList) -> set[str]:
+    """The files of the set that are symbolic links to somewhere outside ``folder``: each is a problem, and not read.
+
+    A review set is a folder sent by someone else; a link in it to ``/etc/passwd`` or to another
+    project's data must not be read (and its contents shown in problems) as if it were the set's.
+    """
+    root = folder.resolve()
+    refused = set()
+    for name, spec in specs.items():
+        link = folder / spec.filename
+        if not link.is_symlink():
+            continue
+        target = link.resolve()
+        if target.is_relative_to(root):
+            continue
+        refused.add(name)
+        problems.add(
+            spec.filename,
+            WHOLE_FILE,
+            None,
+            str(target),
+            f"this file is a symbolic link to {os.readlink(link)} ({target}), outside the review-set folder: it was "
+            "not read. Fix: copy the file into the folder instead of linking to it.",
+        )
+    return refused
 
 
 def read_taxonomy(source) -> pd.DataFrame:
