@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DATA ?= data/sample
 
 .DEFAULT_GOAL := help
-.PHONY: help install report validate test lint format sample bench clean
+.PHONY: help install report validate test lint format sample bench fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ bench: $(STAMP) ## time the library at national scale (10,000 reviews) and its s
 	$(BIN)/python benchmarks/bench_explorer.py
 	$(BIN)/python benchmarks/bench_workflows.py
 	$(BIN)/python benchmarks/bench_report.py
+
+fuzz: $(STAMP) ## feed the review-set reader 10,000 mutated sets and count the crashes
+	$(BIN)/python benchmarks/fuzz_reader.py --cases 10000
 
 clean: ## remove the venv, caches and generated reports
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis

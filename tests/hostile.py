@@ -231,12 +231,12 @@ def huge_field(folder: Path, *, mib: int = 100) -> Path:
 
 
 def many_columns(folder: Path, *, n: int = 100_000) -> Path:
-    """factors.csv with ``n`` columns: the contract's, then extra ones, each with a value on every line."""
+    """factors.csv with ``n`` columns: the contract's, then extra ones, with values on its first three lines."""
     path = folder / "factors.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     extra = n - len(lines[0].split(","))
     header = lines[0] + "".join(f",extra_{i}" for i in range(extra))
-    body = ["" if not line else line + ",v" * extra for line in lines[1:]]
+    body = [line + ",v" * extra if i < 3 else line for i, line in enumerate(lines[1:])]
     path.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
     return path
 
