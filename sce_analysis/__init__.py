@@ -33,7 +33,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submodules=["charts", "exchange", "explorer", "publish", "reports", "reviewsets", "stats", "synthetic"],
     submod_attrs={
-        "errors": ["DataValidationError", "ParameterError", "SceAnalysisError"],
+        "errors": ["DataValidationError", "OutputError", "ParameterError", "SceAnalysisError"],
         "reviewsets": [
             "APPRAISALS",
             "LEVELS",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["SceAnalysisError", "DataValidationError", "ParameterError"]
+__all__ = ["SceAnalysisError", "DataValidationError", "ParameterError", "OutputError"]
 
 
 class SceAnalysisError(Exception):
@@ -17,6 +17,22 @@ class SceAnalysisError(Exception):
 
 class ParameterError(SceAnalysisError, ValueError):
     """A parameter has a wrong name, type or value. The message names it and the fix."""
+
+
+class OutputError(SceAnalysisError):
+    """An output could not be written: the disk is full, or another run is writing into the same folder.
+
+    The message names the file or folder, says what was kept, and the fix.
+
+    Attributes
+    ----------
+    path : Path or None
+        The file or folder that could not be written.
+    """
+
+    def __init__(self, message: str, *, path=None):
+        super().__init__(message)
+        self.path = None if path is None else Path(path)
 
 
 class DataValidationError(SceAnalysisError, ValueError):

@@ -23,6 +23,7 @@ from ..publish.disclosure import TABLE_FLOAT_FORMAT
 from ..publish.policy import Policy
 from ..reviewsets.read import load
 from .formatting import styled
+from .journal import note
 from .parameters import check_core_values, in_scope, publication_policy
 from .readings import reading_of_figure
 
@@ -63,6 +64,7 @@ class Run:
         _check_name(name)
         path = self.out_dir / "tables" / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
+        note(self.out_dir, [path])
         shown = self.policy.write_csv(frame, path)
         self.written.append(path)
         return shown
@@ -83,6 +85,7 @@ class Run:
         figure = figure_or_axes.get_figure(root=True) if hasattr(figure_or_axes, "get_figure") else figure_or_axes
         self.policy.stamp(figure)
         alt = figure_alt_text(name, figure)
+        note(self.out_dir, [self.out_dir / "figures" / f"{name}.{kind}" for kind in ("png", "svg")])
         png, svg = save_figure(figure, self.out_dir / "figures" / name)
         self.written.extend([png, svg])
         plt.close(figure)

@@ -27,13 +27,16 @@ import re
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 from ..errors import DataValidationError, ParameterError
+from ..reviewsets.atomic import LOCK_NAME, FolderLock, disk_full_error, fsync_file, is_disk_full
 from ..reviewsets.read import read_checked
+from .journal import JOURNAL_NAME, noted
 from .pages import landing_page, sweep_page
 from .parameters import Parameter, cast_value, check_core_values, in_scope, publication_policy, read_parameters
 
@@ -205,36 +208,112 @@ def fingerprint(folder: Path) -> dict:
 
 def prepare_out(out: Path, *, overwrite: bool) -> None:
     """Make the output folder ready. Refuse a non-empty one unless ``overwrite``; then remove only
-    what an earlier report wrote (its manifest lists it), so nothing a user made is lost."""
+    what an earlier report wrote (its manifest, and the journal of one that was killed, list it), so
+    nothing a user made is lost."""
     if out.exists() and not out.is_dir():
         raise ParameterError(f"--out {out} is a file, not a folder.")
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(p.name != LOCK_NAME for p in out.iterdir()):
+        manifest = _read_manifest(out)
         if not overwrite:
+            unfinished = ""
+            if manifest.get("status") == "running":
+                unfinished = (
+                    f" It holds a report that was stopped before it finished (started {manifest.get('started')})."
+                )
             raise ParameterError(
-                f"{out} already exists and is not empty. Choose another --out, or add --overwrite to replace "
-                "the report in it (files you added there are kept)."
+                f"{out} already exists and is not empty.{unfinished} Choose another --out, or add --overwrite to "
+                "replace the report in it (files you added there are kept)."
             )
-        manifest = out / "manifest.json"
-        if not manifest.exists():
+        if not (out / "manifest.json").exists():
             raise ParameterError(
                 f"{out} is not empty and holds no report (no manifest.json): refusing to overwrite what may be "
                 "someone's files. Choose another --out."
             )
-        previous = json.loads(manifest.read_text(encoding="utf-8"))
-        for relative in previous.get("outputs", []):
-            target = (out / relative).resolve()
-            if out.resolve() in target.parents and target.is_file():
-                target.unlink()
-        for sub in ("notebooks", "html", "tables", "figures", "groups"):
-            folder = out / sub
-            if folder.is_dir():
-                for path in sorted(folder.rglob("*"), reverse=True):
-                    if path.is_dir() and not any(path.iterdir()):
-                        path.rmdir()
-                if not any(folder.iterdir()):
-                    folder.rmdir()
-        manifest.unlink()
+        _remove_report(out)
     out.mkdir(parents=True, exist_ok=True)
+
+
+def _read_manifest(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _remove_report(folder: Path) -> None:
+    """Delete the files a report (or a sweep, group by group) wrote into ``folder``, and nothing else."""
+    manifest = _read_manifest(folder)
+    inside = folder.resolve()
+    for group in manifest.get("groups", []):
+        sub = (folder / group["folder"]).resolve()
+        if inside in sub.parents and sub.is_dir():
+            _remove_report(sub)
+            if not any(sub.iterdir()):
+                sub.rmdir()
+    for relative in [*manifest.get("outputs", []), *noted(folder)]:
+        target = (folder / relative).resolve()
+        if inside in target.parents and target.is_file():
+            target.unlink()
+    for sub in ("notebooks", "html", "tables", "figures"):
+        if (folder / sub).is_dir():
+            for path in sorted((folder / sub).rglob("*"), reverse=True):
+                if path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
+            if not any((folder / sub).iterdir()):
+                (folder / sub).rmdir()
+    (folder / "manifest.json").unlink(missing_ok=True)
+    (folder / JOURNAL_NAME).unlink(missing_ok=True)
+
+
+def _write_json(path: Path, value: dict) -> None:
+    """Write a manifest in one step: a temporary file, flushed, then renamed over the old one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(value, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        fsync_file(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _planned(plan: ReportPlan) -> list[str]:
+    """The files a report writes besides its notebooks' tables and figures (which its journal lists)."""
+    per_task = [
+        f"{sub}/{task.notebook}.{ext}" for task in plan.tasks for sub, ext in (("notebooks", "ipynb"), ("html", "html"))
+    ]
+    return [*per_task, "tables/README.txt", "briefing.docx", "briefing.html", "index.html"]
+
+
+def start_report(plan: ReportPlan) -> None:
+    """Before any kernel starts: a manifest that says the report is running (and what it will write),
+    and an empty journal for the files its notebooks write. A report killed now can be replaced by
+    ``--overwrite`` without touching anything else in the folder."""
+    plan.out.mkdir(parents=True, exist_ok=True)
+    (plan.out / JOURNAL_NAME).write_bytes(b"")
+    manifest = {
+        "report": plan.label or "sce_analysis report",
+        "status": "running",
+        "pid": os.getpid(),
+        "parameters": plan.parameters,
+        "started": plan.started,
+        "notebooks": [{"notebook": t.notebook, "status": "pending"} for t in plan.tasks],
+        "outputs": _planned(plan),
+    }
+    with _disk_full(plan.out / "manifest.json", plan.out):
+        _write_json(plan.out / "manifest.json", manifest)
+
+
+@contextmanager
+def _disk_full(path: Path, out: Path):
+    """A full disk while starting or finishing a report, as an OutputError that says what was kept."""
+    try:
+        yield
+    except OSError as error:
+        if is_disk_full(error):
+            kept = f"the report in {out} is not complete (its manifest.json says what failed)"
+            raise disk_full_error(path, kept) from None
+        raise
 
 
 def plan_report(selected: dict[str, Path], per_notebook: dict[str, dict], out: Path, *, label: str = "") -> ReportPlan:
@@ -356,28 +435,36 @@ def finish_sweep(out: Path, by: str, reports: list[tuple[str, Path, dict]]) -> N
     outputs += [str((path / "manifest.json").relative_to(out)) for _, path, _ in reports]
     manifest = {
         "report": f"sweep by {by}",
+        "status": "finished",
         "groups": [{"group": str(group), "folder": str(path.relative_to(out))} for group, path, _ in reports],
         "outputs": [*outputs, "index.html"],
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _write_json(out / "manifest.json", manifest)
     (out / "index.html").write_text(sweep_page(out, by, reports), encoding="utf-8")
 
 
 def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
-    """Write the HTML pages, the manifest and the landing page of a finished report."""
+    """Write the HTML pages, the manifest and the landing page of a finished report.
+
+    A full disk is recorded in the manifest (``status`` ``"failed"`` and ``failure``: the file and
+    the error) and then raised as :class:`~sce_analysis.errors.OutputError`."""
     policy = publication_policy(plan.parameters)
-    for task in plan.tasks:
-        export_html(task, plan.out, banner=policy.footer())
-    if policy.publication and (plan.out / "tables").is_dir():
-        (plan.out / "tables" / "README.txt").write_text(policy.footer() + "\n", encoding="utf-8")
-    outputs = sorted(
-        str(p.relative_to(plan.out))
-        for sub in ("notebooks", "html", "tables", "figures")
-        for p in (plan.out / sub).rglob("*")
-        if p.is_file()
-    )
+    failure, current = None, plan.out / "html"
+    try:
+        for task in plan.tasks:
+            current = plan.out / "html" / f"{task.notebook}.html"
+            export_html(task, plan.out, banner=policy.footer())
+        if policy.publication and (plan.out / "tables").is_dir():
+            current = plan.out / "tables" / "README.txt"
+            current.write_text(policy.footer() + "\n", encoding="utf-8")
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
+        failure = {"file": str(current.relative_to(plan.out)), "error": "disk full", "message": str(error)}
+    outputs = _written(plan)
     manifest = {
         "report": plan.label or "sce_analysis report",
+        "status": "failed" if failure else "finished",
         "parameters": plan.parameters,
         "input": {"data_dir": str(plan.data_dir), **fingerprint(plan.data_dir)},
         "publication": policy.describe(),
@@ -393,14 +480,33 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
             }
             for t in plan.tasks
         ],
+        **({"failure": failure} if failure else {}),
         "outputs": [*outputs, "index.html"],
     }
-    manifest["briefing"] = _write_briefing(plan.out, manifest)
+    if failure:
+        manifest["briefing"] = {"status": "skipped", "reason": "the disk is full"}
+    else:
+        manifest["briefing"] = _write_briefing(plan.out, manifest)
     if manifest["briefing"]["status"] == "ok":
         manifest["outputs"] = sorted([*outputs, "briefing.docx", "briefing.html"]) + ["index.html"]
-    (plan.out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    (plan.out / "index.html").write_text(landing_page(manifest, review_set), encoding="utf-8")
+    with _disk_full(plan.out / "manifest.json", plan.out):
+        _write_json(plan.out / "manifest.json", manifest)
+    if failure:
+        raise disk_full_error(
+            plan.out / failure["file"], f"the report in {plan.out} is not complete: its manifest.json says what failed"
+        )
+    with _disk_full(plan.out / "index.html", plan.out):
+        (plan.out / "index.html").write_text(landing_page(manifest, review_set), encoding="utf-8")
+    (plan.out / JOURNAL_NAME).unlink(missing_ok=True)
     return manifest
+
+
+def _written(plan: ReportPlan) -> list[str]:
+    """What the report wrote besides its landing page and briefing: the files its journal lists and its
+    notebooks and pages, as far as they exist; never a file a user added to the folder."""
+    late = {"index.html", "briefing.docx", "briefing.html"}
+    names = {*noted(plan.out), *(name for name in _planned(plan) if name not in late)}
+    return sorted(name for name in names if (plan.out / name).is_file())
 
 
 def _write_briefing(out: Path, manifest: dict) -> dict:
@@ -640,14 +746,26 @@ def report(
         data_dir, parameters, notebooks=notebooks, notebook_dir=notebook_dir, publication=publication, jobs=jobs
     )
     out = Path(out) if out is not None else Path("reports") / Path(request.data_dir).name
-    prepare_out(out, overwrite=overwrite)
-    plan = plan_report(
-        request.selected, request.per_notebook, out, label=f"Cross-review analysis of {Path(request.data_dir).name}"
-    )
-    plan.started = now()
-    log(f"{len(plan.tasks)} notebook(s) on {describe_set(request.review_set)}.")
-    execute(plan.tasks, jobs=jobs, log=log)
-    return ReportResult(out, finish(plan, ended=now(), review_set=request.review_set))
+    with _locked(out, log):
+        prepare_out(out, overwrite=overwrite)
+        plan = plan_report(
+            request.selected,
+            request.per_notebook,
+            out,
+            label=f"Cross-review analysis of {Path(request.data_dir).name}",
+        )
+        plan.started = now()
+        start_report(plan)
+        log(f"{len(plan.tasks)} notebook(s) on {describe_set(request.review_set)}.")
+        execute(plan.tasks, jobs=jobs, log=log)
+        return ReportResult(out, finish(plan, ended=now(), review_set=request.review_set))
+
+
+def _locked(out: Path, log) -> FolderLock:
+    """The lock on a report folder, so that two runs never write into one folder at once."""
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"--out {out} is a file, not a folder.")
+    return FolderLock(out, log=log)
 
 
 def sweep(
@@ -708,6 +826,12 @@ def sweep(
         data_dir, parameters, notebooks=notebooks, notebook_dir=notebook_dir, publication=publication, jobs=jobs
     )
     out = Path(out) if out is not None else Path("reports") / Path(request.data_dir).name
+    with _locked(out, log):
+        return _sweep_into(out, by, request, overwrite=overwrite, jobs=jobs, log=log)
+
+
+def _sweep_into(out: Path, by: str, request: _Request, *, overwrite: bool, jobs: int, log) -> SweepResult:
+    """The body of :func:`sweep`, run while it holds the lock on ``out``."""
     groups = sorted(request.review_set.reviews[by].dropna().unique().tolist())
     prepare_out(out, overwrite=overwrite)
     parameter = SWEEP_PARAMETER[by]
@@ -722,6 +846,11 @@ def sweep(
         folder.mkdir(parents=True, exist_ok=True)
         plans[group] = plan_report(request.selected, per_group, folder, label=f"{by} {group}: cross-review analysis")
         plans[group].started = now()
+    running = {"report": f"sweep by {by}", "status": "running", "pid": os.getpid(), "started": now()}
+    running["groups"] = [{"group": str(g), "folder": str(p.out.relative_to(out))} for g, p in plans.items()]
+    _write_json(out / "manifest.json", {**running, "outputs": ["index.html"]})
+    for plan in plans.values():
+        start_report(plan)
     log(f"{len(plans)} report(s) by {by}, {len(request.selected)} notebook(s) each.")
     execute([task for plan in plans.values() for task in plan.tasks], jobs=jobs, log=log)
     reports = {

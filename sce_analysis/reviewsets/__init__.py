@@ -12,6 +12,8 @@ Its modules, from the bottom up (each imports only those above it in this list):
   episodes, references across files;
 - :mod:`~sce_analysis.reviewsets.parquet`: sets stored as Parquet files;
 - :mod:`~sce_analysis.reviewsets.cache`: the :class:`DerivedCache` of values computed from a set;
+- :mod:`~sce_analysis.reviewsets.atomic`: staging folders, swaps, the disk-full error and the lock
+  that keep killed and concurrent runs from losing anything;
 - :mod:`~sce_analysis.reviewsets.folders`: writing a set into a new folder safely;
 - :mod:`~sce_analysis.reviewsets.reviewset`: the :class:`ReviewSet`, its filters, and saving;
 - :mod:`~sce_analysis.reviewsets.read`: :func:`load`, :func:`validate`, :func:`from_frames`,
@@ -25,6 +27,7 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submodules=[
+        "atomic",
         "cache",
         "contract",
         "csvfiles",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
-from ..errors import ParameterError
+from ..errors import OutputError, ParameterError
+from .atomic import clear_stale, disk_full, disk_full_error, staging_folder, swap_in
 from .contract import FILES
 
 __all__ = ["check_new_folder", "save_new_folder", "current_umask", "SET_FILES"]
@@ -50,39 +50,43 @@ def check_new_folder(folder: str | os.PathLike, *, overwrite: bool = False) -> P
     return folder
 
 
-def save_new_folder(rs, folder: str | os.PathLike, *, format: str = "csv", overwrite: bool = False) -> Path:
+def save_new_folder(rs, folder: str | os.PathLike, *, format: str = "csv", overwrite: bool = False, log=None) -> Path:
     """Write the ReviewSet ``rs`` as a whole new review-set folder, all at once or not at all.
 
-    The set is saved (:meth:`ReviewSet.save`) into a hidden temporary folder beside ``folder``
-    and then renamed into place, so a failure leaves nothing behind and a reader never sees half
-    a set. With ``overwrite``, an existing review-set folder is renamed aside, the new one renamed
-    in, and the old one deleted (see :func:`check_new_folder` for what is never replaced).
+    The set is saved (:meth:`ReviewSet.save`) into a hidden staging folder beside ``folder``,
+    ``.<name>.staging-<pid>``, flushed to disk, and then swapped into place (see
+    :func:`~sce_analysis.reviewsets.atomic.swap_in`), so a reader never sees half a set and the old
+    set stays whole until the new one is complete. A failure removes the staging folder; a run that is
+    killed leaves it, and the next save into the same place removes it and says so (``log``, by
+    default standard error). With ``overwrite``, an existing review-set folder is replaced (see
+    :func:`check_new_folder` for what is never replaced).
 
     Returns
     -------
     Path
         The folder.
+
+    Raises
+    ------
+    OutputError
+        When the disk fills up: nothing was changed, and the message names the file.
     """
+    clear_stale(Path(folder), log=log)  # first: it may put back an old set that a killed swap moved aside
     folder = check_new_folder(folder, overwrite=overwrite)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    staging = staging_folder(folder)
+    kept = f"nothing was changed ({folder} is as it was)" if folder.exists() else f"{folder} was not made"
     try:
-        rs.save(staging, format=format)
-        os.chmod(staging, 0o777 & ~current_umask())
-        if folder.exists() and not any(folder.iterdir()):
-            folder.rmdir()
-        if folder.exists():
-            aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
-            os.replace(folder, aside / folder.name)
-            try:
-                os.replace(staging, folder)
-            except BaseException:
-                os.replace(aside / folder.name, folder)
+        staging.mkdir()
+        try:
+            rs.save(staging, format=format)
+        except OutputError as error:  # name the file as the user knows it, not its staging copy
+            if error.path is None:
                 raise
-            finally:
-                shutil.rmtree(aside, ignore_errors=True)
-        else:
-            os.replace(staging, folder)
+            raise disk_full_error(folder / error.path.name, kept) from None
+        os.chmod(staging, 0o777 & ~current_umask())
+        with disk_full(folder, kept):
+            swap_in(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -92,7 +96,7 @@ def save_new_folder(rs, folder: str | os.PathLike, *, format: str = "csv", overw
 def current_umask() -> int:
     """The process's file-creation mask, read without changing it.
 
-    Files made by :func:`tempfile.mkstemp` are owner-only; giving them ``0o666 & ~current_umask()``
+    Files made by ``tempfile.mkstemp`` are owner-only; giving them ``0o666 & ~current_umask()``
     gives them the permissions any new file would have.
     """
     umask = os.umask(0)

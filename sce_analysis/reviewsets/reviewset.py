@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from .atomic import clear_stale_files, disk_full, fsync_file, fsync_folder
 from .cache import DerivedCache, RowSelection
 from .contract import FILES, SCIE_CATEGORIES
 from .csvfiles import csv_text
@@ -316,8 +317,12 @@ class ReviewSet:
         """Write the set as a review-set folder; loading it back gives equal frames.
 
         All five files are written (the taxonomy too when it was derived), the contract's
-        columns first and extra columns after. Each file is written to a temporary name and then
-        renamed, so a failure leaves no half-written file.
+        columns first and extra columns after. Every file is written to a temporary name and
+        flushed to disk before any is renamed into place, so a failure (a full disk raises
+        :class:`~sce_analysis.errors.OutputError` naming the file) leaves the files in ``folder``
+        as they were. Temporary files left by a save that was killed are removed by the next save
+        into ``folder``, which says so on standard error. To replace a whole folder in one step,
+        use :func:`~sce_analysis.reviewsets.folders.save_new_folder` (``sce-analysis convert``).
 
         Parameters
         ----------
@@ -345,19 +350,14 @@ class ReviewSet:
             raise ParameterError(f"format must be 'csv' or 'parquet', not {format!r}.")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        clear_stale_files(folder)
         written: list[tuple[Path, Path]] = []
         try:
             for name in FILES:
                 target = folder / f"{name}.{format}"
-                handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-                text = csv_text(getattr(self, name))
-                if format == "csv":
-                    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                        text.to_csv(stream, index=False, lineterminator="\n")
-                else:
-                    os.close(handle)
-                    write_parquet(text, temporary)
-                written.append((Path(temporary), target))
+                with disk_full(target, f"nothing in {folder} was replaced"):
+                    temporary = self._write_temporary(name, folder, format)
+                written.append((temporary, target))
         except BaseException:
             for temporary, _ in written:
                 temporary.unlink(missing_ok=True)
@@ -367,10 +367,32 @@ class ReviewSet:
         for temporary, target in written:
             os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, target)
+        fsync_folder(folder)
         other = "parquet" if format == "csv" else "csv"
         for name in FILES:
             (folder / f"{name}.{other}").unlink(missing_ok=True)
         return folder
+
+    def _write_temporary(self, name: str, folder: Path, format: str) -> Path:
+        """Write one file of the set to a temporary file in ``folder``, flushed to disk; return its path.
+
+        The name, ``.<name>.staging-<pid>-XXXX.tmp``, tells a later save which process left it."""
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.staging-{os.getpid()}-", suffix=".tmp", dir=folder)
+        try:
+            text = csv_text(getattr(self, name))
+            if format == "csv":
+                with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                    text.to_csv(stream, index=False, lineterminator="\n")
+                    stream.flush()
+                    os.fsync(stream.fileno())
+            else:
+                os.close(handle)
+                write_parquet(text, temporary)
+                fsync_file(temporary)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return Path(temporary)
 
     # ------------------------------------------------------------------ summary
 
