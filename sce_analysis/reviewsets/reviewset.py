@@ -319,6 +319,12 @@ class ReviewSet:
         columns first and extra columns after. Each file is written to a temporary name and then
         renamed, so a failure leaves no half-written file.
 
+        The files are data for the workbench to read back, not tables for a spreadsheet: every
+        cell keeps its exact text. A summary such as ``=SUM(A1)`` or ``-1 day`` is written as it
+        is, with no ``'`` in front (the tables a report writes for people get one; see
+        :mod:`sce_analysis.spreadsheets`). Open the files in a spreadsheet only through its
+        import dialog, with the columns as text, or use ``sce-analysis export-excel``.
+
         Parameters
         ----------
         folder : str or path
