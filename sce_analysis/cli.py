@@ -28,6 +28,7 @@ from .reports.runner import (
 )
 from .reviewsets.read import Problem, problems_frame, read_checked
 from .reviewsets.reviewset import save_new_folder
+from .spreadsheets import neutralise_formulas
 
 __all__ = ["main"]
 
@@ -67,7 +68,8 @@ def format_problems(problems: list[Problem], *, width: int = 120) -> str:
 
 def _report_problems(folder: str, problems: list[Problem], fmt: str) -> int:
     if fmt == "csv":
-        problems_frame(problems).to_csv(sys.stdout, index=False, lineterminator="\n")
+        # For a spreadsheet: a value quoted from the data, such as "=cmd|...", must not run there.
+        neutralise_formulas(problems_frame(problems)).to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         n = len(problems)
         print(f"{folder}: {n} problem{'s' if n != 1 else ''} found. Fix them and run this again.\n")
@@ -145,7 +147,7 @@ def _agreement(args) -> int:
     coders = [c.strip() for c in args.coders.split(",")] if args.coders else None
     table = coder_agreement(rs, level=args.level, coders=coders, polarity=args.polarity)
     if args.format == "csv":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        neutralise_formulas(table).to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         shown = table.drop(columns=["level", "coders"]).rename(columns={"double_coded_episodes": "episodes"})
         print(f"{args.folder}: agreement of {table['coders'].iloc[0]} by {args.level}\n")
@@ -383,7 +385,8 @@ def _add_checking_commands(commands) -> None:
         "--format",
         choices=("table", "csv"),
         default="table",
-        help="'table' for people (default), 'csv' to open the problem list in a spreadsheet",
+        help="'table' for people (default), 'csv' to open the problem list in a spreadsheet (a value that a "
+        "spreadsheet would run as a formula, such as =1+1, is written with a ' in front)",
     )
     validate.set_defaults(run=_validate)
 
@@ -478,7 +481,8 @@ def _add_exchange_commands(commands) -> None:
         "import-excel",
         help="merge filled coding workbooks into one review-set folder",
         description="Read filled workbooks (one or more reviews each) and write one review set. Every problem is "
-        "listed as workbook › sheet › cell, and nothing is written unless the whole import is clean.",
+        "listed as workbook › sheet › cell, and nothing is written unless the whole import is clean. The folder "
+        "keeps each cell's text exactly (a cell such as =1+1 stays =1+1, with no quote added).",
     )
     import_excel.add_argument("workbooks", nargs="+", metavar="WORKBOOK", help="the .xlsx files")
     import_excel.add_argument("--out", required=True, metavar="FOLDER", help="the new review-set folder")
@@ -492,7 +496,9 @@ def _add_exchange_commands(commands) -> None:
         "export-excel",
         help="write a whole review set as one workbook, with a 0/1 factor-by-review matrix",
         description="Write FOLDER as one workbook in the template's layout (it can be read back with import-excel), "
-        "plus a sheet Matrix: one row per review, one 0/1 column per factor code.",
+        "plus a sheet Matrix: one row per review, one 0/1 column per factor code. Text starting with =, +, -, "
+        "@, a tab or a carriage return is marked as text (Excel's quote prefix), so that it never runs as a "
+        "formula; the text itself is kept exactly, so import-excel reads it back unchanged.",
     )
     export_excel.add_argument("folder", help="the review-set folder")
     export_excel.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
@@ -504,7 +510,8 @@ def _add_exchange_commands(commands) -> None:
         help="recode a review set into another coding frame with a many-to-one map",
         description="Recode FOLDER's factor codes (in factors, findings and the taxonomy) with MAP.csv "
         "(columns source_code, target_code) into a new folder. Unmapped codes, one-to-many rows and merged "
-        "codings that disagree on polarity are reported all at once, and nothing is written.",
+        "codings that disagree on polarity are reported all at once, and nothing is written. The new folder "
+        "keeps the exact text: it is for reading back, not for a spreadsheet.",
     )
     crosswalk.add_argument("folder", help="the review-set folder to recode")
     crosswalk.add_argument("--map", required=True, metavar="MAP.csv", help="source_code,target_code per row")
@@ -518,7 +525,8 @@ def _add_exchange_commands(commands) -> None:
         "combine",
         help="merge review sets coded in one frame into one set",
         description="Merge review-set folders coded in one coding frame. Review IDs that occur in two sets, and "
-        "coding frames that differ, are reported and nothing is written.",
+        "coding frames that differ, are reported and nothing is written. The new folder keeps the exact text: "
+        "it is for reading back, not for a spreadsheet.",
     )
     combine.add_argument("folders", nargs="+", metavar="FOLDER", help="the review-set folders, in order")
     _output_options(combine)
@@ -528,7 +536,8 @@ def _add_exchange_commands(commands) -> None:
         "convert",
         help="check a review set and write it again as CSV or Parquet",
         description="Validate FOLDER and write it into a new folder in the chosen format (Parquet loads faster "
-        "for national sets; load() reads either).",
+        "for national sets; load() reads either). The new folder keeps the exact text: it is for reading back, "
+        "not for a spreadsheet.",
     )
     convert.add_argument("folder", help="the review-set folder")
     _output_options(convert)
@@ -549,7 +558,12 @@ def _add_analysis_commands(commands) -> None:
     )
     agreement.add_argument("--coders", metavar="A,B", help="compare only these coders (default: all)")
     agreement.add_argument("--polarity", choices=("problematic", "good"), help="count only this polarity")
-    agreement.add_argument("--format", choices=("table", "csv"), default="table", help="table (default) or csv")
+    agreement.add_argument(
+        "--format",
+        choices=("table", "csv"),
+        default="table",
+        help="table (default) or csv (text that a spreadsheet would run as a formula gets a ' in front)",
+    )
     agreement.set_defaults(run=_agreement)
 
     synthetic = commands.add_parser(

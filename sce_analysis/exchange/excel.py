@@ -44,6 +44,7 @@ from ..reviewsets.frames import default_coding_frame
 from ..reviewsets.read import read_taxonomy
 from ..reviewsets.reviewset import ReviewSet
 from ..reviewsets.tables import FIRST_YEAR, LAST_YEAR
+from ..spreadsheets import formula_like, is_formula_like
 from .workbook_import import SHEETS, empty_frame, import_workbooks, read_workbooks
 
 __all__ = ["SHEETS", "write_template", "read_workbooks", "import_workbooks", "export_workbook"]
@@ -270,8 +271,7 @@ def _what(column: Column) -> str:
 
 
 def _header_cell(ws, name: str, column: Column | None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=name)
-    cell.data_type = "s"  # a name such as '=x' stays text
+    cell = _text_cell(ws, name)  # a name such as '=x' stays text
     if column is None:
         cell.font = Font(italic=True)
         return cell
@@ -284,23 +284,37 @@ def _header_cell(ws, name: str, column: Column | None) -> WriteOnlyCell:
 
 
 def _text_cell(ws, value: str, font: Font | None = None) -> WriteOnlyCell:
+    """A cell that holds ``value`` as text, never as a formula, in openpyxl and in Excel.
+
+    openpyxl writes a str starting with ``=`` as a formula unless the cell's type is text ("s").
+    Excel, in turn, would run text starting with ``=``, ``+``, ``-`` or ``@`` as a formula once
+    someone edits the cell (F2, Enter). Such a cell therefore also gets Excel's quote prefix, the
+    style Excel itself gives text typed with a leading ``'``: the quote is not part of the value,
+    so the sheet shows the text as written and :func:`read_workbooks` reads it back exactly.
+    (OWASP's other remedy, a ``'`` written into the value, would show in the cell and come back
+    from an import as part of the text.)
+    """
     cell = WriteOnlyCell(ws, value=value)
     cell.data_type = "s"
+    if is_formula_like(value):
+        cell.quotePrefix = True
     if font is not None:
         cell.font = font
     return cell
 
 
 def _cells(ws, values: pd.Series) -> list:
-    """A column's values as cell values: None when missing, dates as dates, text kept as text."""
+    """A column's values as cell values: None when missing, dates as dates, text kept as text.
+
+    Text that a spreadsheet would read as a formula goes in a text cell with Excel's quote prefix
+    (:func:`_text_cell`); numbers, negative ones included, stay numbers.
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.date.to_numpy(dtype=object, na_value=None).tolist()
     out = values.to_numpy(dtype=object, na_value=None).tolist()
     if pd.api.types.is_numeric_dtype(values):
         return out
-    # openpyxl would write text starting with '=' as a formula: give such values as text cells.
-    formula_like = values.astype("str").str.startswith("=").fillna(False).to_numpy(bool)
-    for position in np.flatnonzero(formula_like):
+    for position in np.flatnonzero(formula_like(values)):
         out[position] = _text_cell(ws, out[position])
     return out
 

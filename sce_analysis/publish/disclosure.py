@@ -39,6 +39,7 @@ import pandas as pd
 from ..checks import check_whole
 from ..errors import ParameterError
 from ..reviewsets.contract import FILES
+from ..spreadsheets import neutralise_formulas
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -327,8 +328,14 @@ def _secondary(frame: pd.DataFrame, suppressed: pd.Series, column: str, line: pd
 
 
 def to_published_csv(published: Published, path) -> None:
-    """Write a published table: suppressed cells as ``c``, missing values (not suppressed) empty."""
-    text = published.frame.astype(object).where(~published.mask, SUPPRESSED)
+    """Write a published table: suppressed cells as ``c``, missing values (not suppressed) empty.
+
+    The file is for people, who open it in a spreadsheet: text that a spreadsheet would read as a
+    formula gets a ``'`` in front (:func:`~sce_analysis.spreadsheets.neutralise_formulas`); numbers,
+    negative ones included, are written as numbers.
+    """
+    # Neutralise before the cast to object, while the dtypes still say which columns are numbers.
+    text = neutralise_formulas(published.frame).astype(object).where(~published.mask.to_numpy(), SUPPRESSED)
     text.to_csv(path, index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT)
 
 

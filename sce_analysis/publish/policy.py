@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..checks import check_whole
+from ..spreadsheets import neutralise_formulas
 from .disclosure import (
     DEFAULT_MIN_AREAS,
     DEFAULT_THRESHOLD,
@@ -84,12 +85,17 @@ class Policy:
         return self.publish(frame).frame
 
     def write_csv(self, frame: pd.DataFrame, path) -> pd.DataFrame:
-        """Write a table as CSV (suppressed cells as ``c``) and return it as it may be shown."""
+        """Write a table as CSV (suppressed cells as ``c``) and return it as it may be shown.
+
+        The CSV file is for people: formula-like text gets a ``'`` in front
+        (:func:`~sce_analysis.spreadsheets.neutralise_formulas`), in full detail as in publication
+        mode. The table returned keeps the exact text.
+        """
         published = self.publish(frame)
         if self.publication:
             to_published_csv(published, path)
         else:
-            frame.to_csv(path, index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT)
+            neutralise_formulas(frame).to_csv(path, index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT)
         return published.frame
 
     def hidden(self, columns) -> list[str]:

@@ -26,6 +26,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..errors import ParameterError
+from ..spreadsheets import restore_formulas
 from ..stats.selection import most_different_group
 from .briefing_docx import write_docx
 from .formatting import count_text, html_table, number, percent_text, readable, statistic_text
@@ -68,8 +69,11 @@ class ReportTables:
             path = self.folder / f"{name}.csv"
             if not path.is_file():
                 return None
-            # As text: a number is quoted exactly as the CSV has it, and "c" stays "c".
-            self._read[name] = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+            # As text: a number is quoted exactly as the CSV has it, and "c" stays "c". The quote
+            # that protects formula-like text in a spreadsheet is taken off again, so the briefing
+            # shows the text as written.
+            read = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+            self._read[name] = restore_formulas(read)
         return self._read[name]
 
     @cached_property

@@ -324,6 +324,12 @@ class ReviewSet:
         into ``folder``, which says so on standard error. To replace a whole folder in one step,
         use :func:`~sce_analysis.reviewsets.folders.save_new_folder` (``sce-analysis convert``).
 
+        The files are data for the workbench to read back, not tables for a spreadsheet: every
+        cell keeps its exact text. A summary such as ``=SUM(A1)`` or ``-1 day`` is written as it
+        is, with no ``'`` in front (the tables a report writes for people get one; see
+        :mod:`sce_analysis.spreadsheets`). Open the files in a spreadsheet only through its
+        import dialog, with the columns as text, or use ``sce-analysis export-excel``.
+
         Parameters
         ----------
         folder : str or path
