@@ -360,6 +360,8 @@ def _dashboard(args) -> int:
     return serve_dashboard(
         args.data,
         port=args.port,
+        host=args.host,
+        token=args.token,
         publication=policy.publication,
         suppress_below=policy.threshold,
         min_areas=policy.min_areas,
@@ -454,10 +456,22 @@ def _add_output_commands(commands) -> None:
         "dashboard",
         help="serve the explorer as a code-free Voila dashboard on 127.0.0.1",
         description="Serve notebooks/10-explorer.ipynb with Voila on 127.0.0.1 only, with no code shown, and print "
-        "its URL.",
+        "its URL. Another --host needs a token: --token draws a random one (printed in the URL), or set "
+        "SCE_DASHBOARD_TOKEN; a request without it then gets 403 Forbidden.",
     )
     dashboard.add_argument("--data", default="data/sample", metavar="DIR", help="the review-set folder")
     dashboard.add_argument("--port", type=int, default=8866, metavar="N", help="the port (default 8866)")
+    dashboard.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="the address to listen on (default 127.0.0.1: this machine only); any other needs a token",
+    )
+    dashboard.add_argument(
+        "--token",
+        action="store_true",
+        help="require a random token (printed in the URL); SCE_DASHBOARD_TOKEN sets one of your own instead",
+    )
     _publication_options(dashboard)
     dashboard.set_defaults(run=_dashboard)
 
