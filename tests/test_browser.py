@@ -352,6 +352,23 @@ def _open_notebook(page, url: str, seen: list[str]) -> None:
     idle.wait_for()
 
 
+def _open_palette(page, palette) -> None:
+    """Open the command palette with its shortcut, pressing it again (as a user would) when a loaded
+    machine lost the keystroke: in 1 of 20 runs under a full suite the palette never opened (the
+    notebook idle, no dialog; stop 23's note)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _press in range(4):
+        page.locator(".jp-NotebookPanel .jp-Notebook").first.click(position={"x": 5, "y": 5})
+        page.keyboard.press("Control+Shift+C")
+        try:
+            palette.wait_for(state="visible", timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    palette.wait_for(state="visible")  # the last wait, with the page's generous timeout
+
+
 def _run_all_cells(page, seen: list[str]) -> None:
     """Run All Cells through the command palette (``runmenu:run-all`` in JupyterLab 4.6).
 
@@ -363,10 +380,8 @@ def _run_all_cells(page, seen: list[str]) -> None:
     page.locator(".jp-NotebookPanel .jp-Toolbar-kernelName", has_text="Python 3").wait_for()
     for _attempt in range(3):
         _accept_kernel_dialog(page, seen)
-        page.locator(".jp-NotebookPanel .jp-Notebook").first.click(position={"x": 5, "y": 5})
-        page.keyboard.press("Control+Shift+C")
         palette = page.locator(".lm-CommandPalette-input")
-        palette.wait_for(state="visible")
+        _open_palette(page, palette)
         palette.fill("Run All Cells")
         page.locator(".lm-CommandPalette-item.lm-mod-active", has_text="Run All Cells").wait_for()
         page.keyboard.press("Enter")
