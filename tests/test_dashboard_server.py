@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
 import signal
 import socket
@@ -19,6 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import psutil
 import pytest
@@ -27,7 +30,14 @@ from test_browser import SERVER_START_S, _free_port, _jupyter_env
 
 from sce_analysis.cli import main
 from sce_analysis.errors import ParameterError
-from sce_analysis.explorer.dashboard import TOKEN_ENV, dashboard_token, voila_command
+from sce_analysis.explorer.dashboard import (
+    IDENTITY_PROVIDER,
+    TOKEN_ENV,
+    dashboard_token,
+    serve_dashboard,
+    voila_command,
+    write_voila_config,
+)
 
 TOKEN = "planted-token-" + "7" * 24
 
@@ -142,8 +152,55 @@ def test_the_token_comes_from_the_environment_or_is_drawn_at_random():
     assert len(drawn) == 3 and all(len(token) >= 32 for token in drawn)
     with pytest.raises(ParameterError, match="too short"):
         dashboard_token("0.0.0.0", environ={TOKEN_ENV: "abc"})
+    # voila_command is given only whether there is a token, never the token: the command lines of the
+    # running processes are checked in test_with_a_token_a_request_without_it_gets_403. With a token,
+    # Voila is told to refuse requests without it.
+    provider = "--Voila.identity_provider_class=" + IDENTITY_PROVIDER
     command = voila_command("x.ipynb", port=1, token=True)
     assert not any(TOKEN in part for part in command)
+    assert provider in command
+    assert not any(part.startswith("--Voila.identity_provider_class") for part in voila_command("x.ipynb", port=1))
+
+
+def test_the_token_file_is_made_readable_by_its_owner_only(tmp_path):
+    old = os.umask(0)  # the most permissive umask: the mode given at creation must hold by itself
+    try:
+        path = write_voila_config(tmp_path, TOKEN)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert TOKEN in path.read_text(encoding="utf-8")
+    with pytest.raises(FileExistsError):  # never rewritten in place, where an old mode would stay
+        write_voila_config(tmp_path, TOKEN)
+
+
+@pytest.mark.parametrize(("value", "printed"), [(TOKEN, False), ("   ", True), (None, True)])
+def test_the_url_printed_has_the_token_unless_it_came_from_the_environment(value, printed, monkeypatch, tmp_path):
+    """A blank SCE_DASHBOARD_TOKEN gives no token, so --token draws one: the URL must then show it."""
+    if value is None:
+        monkeypatch.delenv(TOKEN_ENV, raising=False)
+    else:
+        monkeypatch.setenv(TOKEN_ENV, value)
+    configs = []
+
+    class Voila:  # stands in for the server: it notes the token it would be given, and stops at once
+        def __init__(self, command, *, cwd, env):
+            configs.append(Path(cwd, "voila.json").read_text(encoding="utf-8"))
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", Voila)
+    stream = io.StringIO()
+    assert serve_dashboard(SAMPLE, port=1, host="0.0.0.0", token=True, stream=stream) == 0
+    (config,) = configs
+    token = json.loads(config)["Voila"]["token"]
+    (line,) = stream.getvalue().splitlines()
+    assert line.startswith("Dashboard: http://0.0.0.0:1/?token=")
+    if printed:
+        assert f"?token={token} " in line and len(token) >= 32
+    else:
+        assert token == TOKEN and TOKEN not in line and f"<the value of ${TOKEN_ENV}>" in line
 
 
 @pytest.mark.parametrize("source", ["environment", "--token"])

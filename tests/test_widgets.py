@@ -6,6 +6,8 @@ for the scope, and a brute-force pass over the rows of ``factors`` for the drill
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 
 import pandas as pd
@@ -15,6 +17,7 @@ from conftest import SAMPLE
 
 import sce_analysis as sce
 from sce_analysis.explorer.app import TABS, explore
+from sce_analysis.publish.policy import Policy
 
 
 @pytest.fixture
@@ -83,27 +86,31 @@ def plainly_selected(rs, *, regions, years) -> sce.ReviewSet:
     return sce.from_frames(**selected, taxonomy=rs.taxonomy)
 
 
+def library_tables(subset, *, unit: str = "review", policy: Policy | None = None) -> dict[str, pd.DataFrame]:
+    """Each tab's table computed by the library's functions on ``subset`` (unpublished: the network is
+    the one ``policy`` lets be drawn). The pair tabs count episodes and the findings have no unit."""
+    network = sce.factor_network(subset, unit="episode")
+    return {
+        "recurrence": sce.factor_prevalence(subset, unit=unit),
+        "spread": sce.factor_prevalence(subset, by="region", unit=unit),
+        "sequences": sce.factor_sequences(subset),
+        "findings": sce.finding_categories(subset),
+        "network": sce.node_metrics(network if policy is None else policy.network(network)),
+        "themes": sce.systemic_themes(subset, unit="episode", resamples=0).drop(
+            columns=["stability", "theme_stability"]
+        ),
+    }
+
+
 def test_every_tab_table_is_the_library_table_on_the_filtered_set(app, rs):
     """Explorer.table gives each tab's whole table, equal to the library function on the same reviews
     selected by plain pandas and built into a fresh set."""
     region = sorted(rs.reviews["region"].unique())[2]
     subset = plainly_selected(rs, regions=[region], years=(2012, 2023))
-    # The pair tabs count episodes and the findings have no unit: the same whatever the unit control says.
-    unit_free = {
-        "sequences": sce.factor_sequences(subset),
-        "findings": sce.finding_categories(subset),
-        "network": sce.node_metrics(sce.factor_network(subset, unit="episode")),
-        "themes": sce.systemic_themes(subset, unit="episode", resamples=0).drop(
-            columns=["stability", "theme_stability"]
-        ),
-    }
     for unit in ("review", "episode"):
         app.set_filters(regions=[region], years=(2012, 2023), unit=unit)
-        expected = {
-            "recurrence": sce.factor_prevalence(subset, unit=unit),
-            "spread": sce.factor_prevalence(subset, by="region", unit=unit),
-            **unit_free,
-        }
+        expected = library_tables(subset, unit=unit)
+        assert set(expected) == {key for key, _ in TABS}
         for tab, table in expected.items():
             pd.testing.assert_frame_equal(app.table(tab), table, obj=f"{tab} ({unit})")
     with pytest.raises(sce.ParameterError, match="tab must be one of"):
@@ -208,17 +215,30 @@ def test_charts_change_when_filters_change(app, rs):
     assert app.pngs["recurrence"] != after
 
 
-def test_only_the_visible_tab_is_drawn_and_every_tab_draws(app, rs):
+def test_only_the_visible_tab_is_drawn_and_every_tab_draws(app, rs, monkeypatch):
+    drawn = []
+    for tab, _ in TABS:
+        original = getattr(app, f"_draw_{tab}")
+        monkeypatch.setattr(app, f"_draw_{tab}", lambda original=original, tab=tab: drawn.append(tab) or original())
     app.set_filters(years=(2014, 2022))
     assert set(app._rendered) == {"recurrence"}  # a filter change draws the visible tab only
+    assert drawn == ["recurrence"]
     for i, (key, _) in enumerate(TABS):
         app.tabs.selected_index = i
         assert app.pngs[key][:4] == b"\x89PNG", key
     assert app.failures == {}, "no tab may fall back to its error message"
     network = app.pngs["network"]
     app.tabs.selected_index = [k for k, _ in TABS].index("network")
+    drawn.clear()
+    app.set_filters(years=(2013, 2022))
+    assert drawn == ["network"]  # the visible tab only, though every tab was drawn before
+    # The unit is not in the network's state, and a change to nothing is no change: no redraw.
+    app.unit.value = "episode"
+    app.unit.value = "review"
+    app.set_filters(years=(2013, 2022))
+    assert drawn == ["network"]
     app.min_lift.value = 5.0
-    assert app.pngs["network"] != network
+    assert app.pngs["network"] != network and drawn == ["network", "network"]
     # Every tab also draws in a narrow scope, at episode level, for good practice.
     app.set_filters(unit="episode", polarity="good", regions=[sorted(rs.reviews["region"].unique())[0]])
     for i in range(len(TABS)):
@@ -358,20 +378,37 @@ def test_shown_tables_are_formatted_and_have_no_index(app, rs):
     assert re.search(r"<td class=num>\d", app.tables["recurrence"].value)  # numbers right-aligned
 
 
+def download_links(app, key: str) -> dict[str, str]:
+    """The tab's download links: file name -> the base64 text of the file."""
+    return dict(
+        re.findall(r'download="([^"]+)" href="data:[^;]+;(?:charset=utf-8;)?base64,([^"]+)"', app.downloads[key].value)
+    )
+
+
+def assert_csv_written_as(csv: str, table: pd.DataFrame, policy: Policy, key: str) -> None:
+    """``csv`` is ``table`` as ``policy`` writes it for a report."""
+    buffer = io.StringIO()
+    policy.write_csv(table, buffer)
+    if key != "network":
+        assert csv == buffer.getvalue(), key
+        return
+    # The network's eigenvector centrality comes from an iterative solver: the same to about 1e-15 from
+    # one run to the next, which the CSV's 12 digits can show.
+    pd.testing.assert_frame_equal(
+        pd.read_csv(io.StringIO(csv)), pd.read_csv(io.StringIO(buffer.getvalue())), rtol=1e-9, obj=key
+    )
+
+
 def test_downloads_give_the_whole_table_and_the_chart_shown(app, rs):
-    import base64
-    import io
-
-    from sce_analysis.publish.policy import Policy
-
+    expected = library_tables(rs)
     for i, (key, _) in enumerate(TABS):
         app.tabs.selected_index = i
-        links = dict(
-            re.findall(
-                r'download="([^"]+)" href="data:[^;]+;(?:charset=utf-8;)?base64,([^"]+)"', app.downloads[key].value
-            )
-        )
+        links = download_links(app, key)
         assert set(links) == {f"{key}.csv", f"{key}.png"}, key
+        # The CSV is the library's table written as a report writes it, computed independently here.
+        assert_csv_written_as(
+            base64.b64decode(links[f"{key}.csv"]).decode(), expected[key], Policy(publication=False), key
+        )
         assert base64.b64decode(links[f"{key}.png"]) == app.pngs[key]
         csv = base64.b64decode(links[f"{key}.csv"]).decode()
         assert csv == app.table_csv(key)
@@ -388,9 +425,23 @@ def test_downloads_give_the_whole_table_and_the_chart_shown(app, rs):
     assert app.table_csv("recurrence") == buffer.getvalue()
 
 
-def test_publication_downloads_suppress_small_counts(rs):
-    import io
+def test_publication_downloads_are_the_library_tables_as_a_report_publishes_them(rs):
+    policy = Policy(publication=True)
+    app = explore(rs, policy=policy)
+    expected = library_tables(rs, policy=policy)
+    suppressed = 0
+    for i, (key, _) in enumerate(TABS):
+        app.tabs.selected_index = i
+        links = download_links(app, key)
+        assert set(links) == {f"{key}.csv", f"{key}.png"}, key
+        csv = base64.b64decode(links[f"{key}.csv"]).decode()
+        assert_csv_written_as(csv, expected[key], Policy(publication=True), key)
+        assert base64.b64decode(links[f"{key}.png"]) == app.pngs[key]
+        suppressed += pd.read_csv(io.StringIO(csv), dtype=str, keep_default_na=False).isin(["c"]).sum().sum()
+    assert suppressed > 0, "some cell should be suppressed for this test to test publication"
 
+
+def test_publication_downloads_suppress_small_counts(rs):
     app = explore(rs, publication=True, suppress_below=5)
     region = sorted(rs.reviews["region"].unique())[0]
     app.set_filters(regions=[region])
@@ -403,10 +454,16 @@ def test_publication_downloads_suppress_small_counts(rs):
 
 
 def test_every_chart_has_alt_text_that_says_the_scope(app, rs):
+    reviews = rs.reviews
+    scope = (
+        f"{len(reviews)} reviews · {reviews['area'].nunique()} areas · "
+        f"years {reviews['year'].min()}–{reviews['year'].max()} in scope"
+    )
     for i, (key, title) in enumerate(TABS):
         app.tabs.selected_index = i
         alt = re.search(r'<img [^>]*alt="([^"]+)"', app.charts[key].value).group(1)
-        assert alt.startswith(f"Chart: {title.lower()}, ") and "80 reviews" in alt, alt
+        assert alt.startswith(f"Chart: {title.lower()}, ") and f"{len(reviews)} reviews" in alt, alt
+        assert alt.startswith(f"Chart: {title.lower()}, {scope}. "), alt
         assert len(alt) > 80, alt  # it says how to read the chart, not only its name
 
 
@@ -428,7 +485,8 @@ def test_pair_evidence_behind_a_network_link(app, rs):
     app.tabs.selected_index = [k for k, _ in TABS].index("network")
     links = [value for _, value in app.link.options if value is not None]
     graph = sce.factor_network(rs, unit="episode")
-    assert set(links) == {tuple(edge) for edge in graph.edges()} | set()  # every link drawn, and no other
+    assert set(links) == {tuple(edge) for edge in graph.edges()}  # every link drawn, and no other
+    assert len(links) == graph.number_of_edges()
     a, b = links[0]
     app.link.value = (a, b)
     expected = sce.pair_evidence(rs, a, b)
@@ -437,8 +495,11 @@ def test_pair_evidence_behind_a_network_link(app, rs):
     listed = {tuple(row[:2]) for row in cells_of(app.pair_drill.value.split("</p>", 1)[1])[1:]}
     assert listed == set(zip(expected["review_id"], expected["episode_id"], strict=True))
     # A filter that drops the link's reviews resets the choice instead of showing stale evidence.
-    app.set_filters(years=(app.year_options[0], app.year_options[0]))
+    first = next(y for y in app.year_options if sce.pair_evidence(rs.filter(years=(y, y)), a, b).empty)
+    app.set_filters(years=(first, first))
     assert app.link.value is None or app.link.value in [v for _, v in app.link.options]
+    assert app.link.value is None and (a, b) not in [v for _, v in app.link.options]
+    assert app.pair_drill.value == ""
 
 
 def test_pair_evidence_shows_counts_only_in_publication_mode(rs):
@@ -455,3 +516,76 @@ def test_pair_evidence_shows_counts_only_in_publication_mode(rs):
         assert "sce-n-pair-kpes" in app.pair_drill.value
         if publication:
             assert "<table" not in app.pair_drill.value
+
+
+def test_publication_themes_chart_draws_only_the_shares_the_table_publishes(rs):
+    """In a small scope some factors of the themes rest on too few areas: the quick chart must leave their
+    bars out, as the published prevalence table leaves their shares out."""
+    policy = Policy(publication=True)
+    app = explore(rs, policy=policy)
+    app.set_filters(regions=["Midlands"])
+    app.tabs.selected_index = [k for k, _ in TABS].index("themes")
+    assert app.failures == {}
+    published = policy.table(sce.factor_prevalence(rs.filter(regions=["Midlands"]), unit="episode"))
+    shares = published.set_index("factor_code")["share"].astype("float64")
+    drawn = app._quick_themes_rows(app._computed("themes")[1])
+    assert len(drawn) > 0
+    hidden = shares[shares.isna()].index
+    assert drawn["factor_code"].isin(hidden).any(), "the chart should hold a suppressed factor for this test"
+    for code, share in zip(drawn["factor_code"], drawn["share"], strict=True):
+        assert share == shares[code] or (pd.isna(share) and pd.isna(shares[code])), code
+
+
+def test_a_bad_set_filters_call_changes_nothing(app, rs):
+    region = sorted(rs.reviews["region"].unique())[1]
+    app.set_filters(years=(2014, 2020))
+    controls = [app.first_year, app.last_year, app.regions, app.areas, app.review_types, app.unit, app.polarity]
+    before = [control.value for control in controls], app.status.value, app.pngs["recurrence"]
+    bad_calls = [
+        ({"regions": [region], "years": (1990, 2020)}, "year 1990 is outside"),
+        ({"unit": "episode", "years": (2020, 2015)}, "the first year, 2020, is after the last year, 2015"),
+        ({"polarity": "good", "years": (2020,)}, "years must be two years"),
+        ({"years": (2015, 2016), "regions": ["Atlantis"]}, "regions has no 'Atlantis'"),
+        ({"areas": [region], "unit": "review"}, "areas has no"),
+        ({"regions": [region], "unit": "kpe"}, "unit must be one of"),
+    ]
+    for values, message in bad_calls:
+        with pytest.raises(sce.ParameterError, match=re.escape(message)):
+            app.set_filters(**values)
+        after = [control.value for control in controls], app.status.value, app.pngs["recurrence"]
+        assert after == before, values
+    assert status_of(app) == expected_status(rs.filter(years=(2014, 2020)))
+
+
+def test_years_picked_the_wrong_way_round_say_so(app):
+    app.last_year.value = 2014
+    app.first_year.value = 2020  # the user picks a From year after the To year
+    assert status_of(app) == "0 reviews · 0 areas · no years in scope (the From year, 2020, is after the To year, 2014)"
+    alt = re.search(r'<img [^>]*alt="([^"]+)"', app.charts["recurrence"].value).group(1)
+    assert alt == "No reviews in scope: the From year, 2020, is after the To year, 2014."
+    assert app.downloads["recurrence"].value == "" and app.tables["recurrence"].value == ""
+
+
+def test_table_headers_name_the_unit_counted(app):
+    app.set_filters(unit="episode")
+    for key in ("recurrence", "spread"):
+        app.tabs.selected_index = [k for k, _ in TABS].index(key)
+        headers = cells_of(app.tables[key].value)[0]
+        assert "Key practice episodes with it" in headers and "Key practice episodes in scope" in headers, headers
+    app.set_filters(unit="review")
+    headers = cells_of(app.tables["spread"].value)[0]
+    assert "Reviews with it" in headers and "Reviews in scope" in headers, headers
+    app.tabs.selected_index = [k for k, _ in TABS].index("findings")
+    assert cells_of(app.tables["findings"].value)[0][:3] == ["SCIE category", "Findings", "Reviews with a finding"]
+
+
+def test_each_table_is_written_as_csv_once_per_state(app, rs, monkeypatch):
+    written = []
+    write_csv = Policy.write_csv
+    monkeypatch.setattr(Policy, "write_csv", lambda self, frame, out: written.append(1) or write_csv(self, frame, out))
+    app.set_filters(years=(2014, 2021))  # draws the visible tab, whose download link holds its CSV
+    assert len(written) == 1
+    csv = app.table_csv("recurrence")
+    assert app.table_csv("recurrence") == csv and len(written) == 1  # the link's CSV, not written again
+    app.set_filters(years=(2015, 2021))
+    assert len(written) == 2 and app.table_csv("recurrence") != csv

@@ -25,6 +25,7 @@ import html
 import io
 import struct
 import time
+from functools import partial
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -41,7 +42,7 @@ from ..charts.networks import plot_factor_network, plot_sequences
 from ..errors import ParameterError, SceAnalysisError
 from ..publish.disclosure import DEFAULT_MIN_AREAS, DEFAULT_THRESHOLD, SUPPRESSED
 from ..publish.policy import Policy
-from ..reports.formatting import html_table, readable
+from ..reports.formatting import html_table, readable, table_layout
 from ..reports.readings import READINGS
 from ..stats.drilldown import Drilldown, factor_drilldown, pair_evidence
 from ..stats.networks import factor_network, factor_pairs, factor_sequences, node_metrics, systemic_themes
@@ -75,24 +76,25 @@ _CHART_READINGS = {
     "findings": READINGS["finding_categories"].how_to_read,
     "spread": READINGS["spread"].how_to_read,
 }
-#: The columns each tab's table shows, in order (``ci`` is the interval as one column), and headers that
-#: differ from the usual ones; the downloaded CSV has every column.
-_TAB_COLUMNS = {
-    "recurrence": (("label", "scie_category", "n_units", "n_total", "share", "ci", "n_areas"), {}),
-    "network": (("label", "theme", "degree", "weighted_degree", "betweenness", "n_contributing_areas"), {}),
-    "themes": (("theme", "label", "level", "theme_stability"), {}),
-    "sequences": (("factor_from", "factor_to", "n", "expected", "ratio", "q_value"), {}),
-    "findings": (
-        ("label", "n_findings", "n_reviews", "n_total", "share", "ci"),
-        {"label": "SCIE category", "n_reviews": "Reviews with a finding", "n_total": "Reviews in scope"},
-    ),
-    "spread": (("region", "label", "n_units", "n_total", "share", "ci"), {}),
+#: The report table each tab's table is: its layout for reading (columns and headers) is the report's
+#: (:data:`~sce_analysis.reports.formatting.TABLE_LAYOUTS`); the downloaded CSV has every column.
+_TAB_TABLES = {
+    "recurrence": "factor_prevalence",
+    "network": "node_metrics",
+    "themes": "themes",
+    "sequences": "factor_sequences",
+    "findings": "finding_categories",
+    "spread": "prevalence_by_region",
 }
+_UNITS = ("review", "episode")
+#: The link dropdown's first choice: no link.
+_NO_LINK = "(pick a link of the network)"
 #: The app's own styles: full tab titles (the tab bar wraps instead of cutting them short), readable tables,
 #: a publication banner, and links large enough to hit (WCAG 2.5.8).
 _STYLE = """<style>
 .sce-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-content { flex-wrap: wrap; }
-.sce-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 0 0 auto; max-width: none; }
+.sce-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 0 0 auto; max-width: none; color: #1f1f1f;
+  background: #ececec; }
 .sce-explorer .jupyter-widget-tab > .lm-TabBar { height: auto; }
 .sce-explorer .widget-label { color: #1f1f1f; }
 .sce-explorer table.data { border-collapse: collapse; font-size: 0.9rem; }
@@ -103,7 +105,6 @@ _STYLE = """<style>
 .sce-explorer table.data td.num { white-space: nowrap; }
 .sce-explorer table.data td { min-width: 4rem; line-height: 1.3; }
 .sce-explorer .sce-episodes table.data td:last-child { min-width: 22rem; }
-.sce-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab { color: #1f1f1f; background: #ececec; }
 .sce-explorer .jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab.lm-mod-current { background: #fff; }
 .sce-explorer table.data caption { text-align: left; font-weight: bold; padding: 0.3rem 0; }
 .sce-banner { border-left: 6px solid #1d4f91; background: #eaf0f8; color: #111; padding: 0.5rem 0.8rem;
@@ -236,10 +237,9 @@ class Explorer:
     def _build_widgets(self) -> None:
         filters = self._build_filters()
         tabs = self._build_tabs()
-        order = np.argsort(self._labels.to_numpy(dtype=str), kind="stable")
+        by_label = sorted(self._labels.items(), key=lambda item: item[1])
         self.factor = w.Dropdown(
-            options=[("(pick a factor)", None)]
-            + [(f"{self._labels.iloc[i]} ({self._codes[i]})", str(self._codes[i])) for i in order],
+            options=[("(pick a factor)", None)] + [(f"{label} ({code})", str(code)) for code, label in by_label],
             value=None,
             description="Factor",
             layout=w.Layout(width="60%"),
@@ -262,10 +262,9 @@ class Explorer:
         controls = (self.first_year, self.last_year, self.regions, self.areas, self.review_types, self.unit)
         for control in (*controls, self.polarity):
             control.observe(self._on_filter, names="value")
-        for control in (self.alpha, self.min_lift):
-            control.observe(self._on_network, names="value")
-        self.stability.observe(self._on_stability, names="value")
-        self.tabs.observe(self._on_tab, names="selected_index")
+        for control in (self.alpha, self.min_lift, self.stability):
+            control.observe(self._on_tab_control, names="value")
+        self.tabs.observe(self._on_tab_control, names="selected_index")
         self.factor.observe(self._on_factor, names="value")
         self.link.observe(self._on_link, names="value")
 
@@ -274,10 +273,10 @@ class Explorer:
         layout = w.Layout(width="98%")
         # Two labelled lists, not a range slider: ipywidgets' slider handles have no accessible name and
         # cannot be given one (axe-core: aria-input-field-name), and a list shows its year in full.
-        self.year_options = tuple(range(first, last + 1))
-        self.first_year = w.Dropdown(options=self.year_options, value=first, description="From year")
+        years = tuple(range(first, last + 1))
+        self.first_year = w.Dropdown(options=years, value=first, description="From year")
         self.first_year.add_class("sce-first-year")
-        self.last_year = w.Dropdown(options=self.year_options, value=last, description="To year")
+        self.last_year = w.Dropdown(options=years, value=last, description="To year")
         self.last_year.add_class("sce-last-year")
         years = w.VBox([self.first_year, self.last_year])
         years.add_class("sce-years")
@@ -287,7 +286,7 @@ class Explorer:
         self.areas.add_class("sce-areas")
         self.review_types = w.SelectMultiple(options=list(self._type_names), rows=3, description="Types", layout=layout)
         self.review_types.add_class("sce-review-types")
-        self.unit = w.ToggleButtons(options=[("review", "review"), ("episode", "episode")], description="Unit")
+        self.unit = w.ToggleButtons(options=[(unit, unit) for unit in _UNITS], description="Unit")
         self.unit.add_class("sce-unit")
         self.polarity = w.ToggleButtons(options=list(_POLARITY_OPTIONS), description="Polarity")
         self.polarity.add_class("sce-polarity")
@@ -329,7 +328,7 @@ class Explorer:
         )
         self.stability.add_class("sce-stability")
         self.link = w.Dropdown(
-            options=[("(pick a link of the network)", None)],
+            options=[(_NO_LINK, None)],
             value=None,
             description="Link",
             layout=w.Layout(width="90%"),
@@ -379,14 +378,22 @@ class Explorer:
         self._area, self._area_names = pd.factorize(reviews["area"], sort=True)
         self._region, self._region_names = pd.factorize(reviews["region"], sort=True)
         self._type, self._type_names = pd.factorize(reviews["review_type"], sort=True)
-        self._codes = rs.taxonomy["factor_code"].to_numpy(dtype=object)
-        self._labels = rs.taxonomy["label"].fillna(rs.taxonomy["factor_code"]).astype(str).reset_index(drop=True)
+        taxonomy = rs.taxonomy
+        #: Factor code -> label (the code where the taxonomy has no label).
+        self._labels: dict[str, str] = dict(
+            zip(taxonomy["factor_code"], taxonomy["label"].fillna(taxonomy["factor_code"]).astype(str), strict=True)
+        )
         # The presence matrices are built once for the whole set; every set in scope gets them sliced.
         for unit in ("review", "episode"):
             for _, polarity in _POLARITY_OPTIONS:
                 presence(rs, unit=unit, polarity=polarity)
 
     # ------------------------------------------------------------------ state
+
+    @property
+    def year_options(self) -> tuple[int, ...]:
+        """The years the lists offer: every year from the set's first to its last."""
+        return tuple(self.first_year.options)
 
     @property
     def years(self) -> tuple[int, int]:
@@ -433,7 +440,8 @@ class Explorer:
         """The status line: how many reviews, areas and years are in scope."""
         reviews = self.scope().reviews
         if len(reviews) == 0:
-            return "0 reviews · 0 areas · no years in scope"
+            reversed_years = self._reversed_years()
+            return "0 reviews · 0 areas · no years in scope" + (f" ({reversed_years})" if reversed_years else "")
         n_areas = int(reviews["area"].nunique())
         first, last = int(reviews["year"].min()), int(reviews["year"].max())
         years = f"year {first}" if first == last else f"years {first}–{last}"
@@ -496,17 +504,22 @@ class Explorer:
         """The whole table behind a tab as CSV text, as a report writes it: suppressed cells as ``c``
         in publication mode, and no identifier or free-text column there."""
         self._check_tab(tab)
-        raw = self._computed(tab)[2]
-        buffer = io.StringIO()
-        self.policy.write_csv(raw.drop(columns=self.policy.hidden(raw.columns)), buffer)
-        return buffer.getvalue()
+
+        def write() -> str:
+            buffer = io.StringIO()
+            self.policy.write_csv(self._computed(tab)[2], buffer)
+            return buffer.getvalue()
+
+        return self._cached(("csv", tab, self._state_key(tab)), write)  # once per state: each draw links it
 
     def _computed(self, tab: str) -> tuple:
         """(published table, what the chart draws from, the table before publishing), computed once per tab
-        and state: the chart draws the published table unless the tab draws something else (the network)."""
+        and state: the chart draws the published table unless the tab draws something else (the network).
+        In publication mode an identifier or free-text column is dropped before anything else."""
 
         def compute():
             raw, drawn = getattr(self, f"_compute_{tab}")()
+            raw = raw.drop(columns=self.policy.hidden(raw.columns))
             published = self.policy.publish(raw)
             return published, published.frame if drawn is None else drawn, raw
 
@@ -515,8 +528,13 @@ class Explorer:
     def _in_scope(self):
         scope = self.scope()
         if len(scope.reviews) == 0:
-            raise ParameterError("No reviews in scope: widen the filters.")
+            raise ParameterError(f"No reviews in scope: {self._reversed_years() or 'widen the filters'}.")
         return scope
+
+    def _reversed_years(self) -> str:
+        """What is wrong when the From year is after the To year (which keeps no review); else empty."""
+        first, last = self.years
+        return f"the From year, {first}, is after the To year, {last}" if first > last else ""
 
     def _cached(self, key: tuple, compute):
         """One cache for every table in scope, kept small: a filter change makes the old ones stale."""
@@ -569,7 +587,6 @@ class Explorer:
     def update(self) -> None:
         """Recompute the scope from the filters, then the status line, the visible tab and the drill-down."""
         start = time.perf_counter()
-        self._rendered.clear()
         self.status.value = f'<span class="sce-status-text">{html.escape(self.status_text())}</span>'
         summary = self.scope_summary().rename(columns={"measure": "In scope", "value": "Number"})
         self.scope_table.value = html_table(summary, caption="What the filters keep")
@@ -586,7 +603,6 @@ class Explorer:
             return
         title = dict(TABS)[key]
         alt = f"Chart: {title.lower()}, {self.status_text()}. {_CHART_READINGS[key]}"
-        downloads = ""
         try:
             with contextlib.nullcontext() if self.full_charts else draft():
                 png, table = getattr(self, f"_draw_{key}")()
@@ -598,22 +614,22 @@ class Explorer:
             self.failures[key] = f"{type(error).__name__}: {error}"
         else:
             self.failures.pop(key, None)
-            if table:  # a message instead of a chart has nothing to download
-                downloads = self._downloads_html(key, png)
+        encoded = base64.b64encode(png).decode()  # once, for the image and its download link
         self.pngs[key] = png
-        self.charts[key].value = _image_html(png, alt=alt)
+        self.charts[key].value = _image_html(png, encoded, alt=alt)
         self.tables[key].value = table
-        self.downloads[key].value = downloads
+        # A message instead of a chart (no table) has nothing to download.
+        self.downloads[key].value = self._downloads_html(key, encoded) if table else ""
         self._rendered[key] = state
         if key == "network":
             self._update_links()
 
-    def _downloads_html(self, key: str, png: bytes) -> str:
+    def _downloads_html(self, key: str, png_base64: str) -> str:
         """Links that download the tab's whole table (CSV) and its chart (PNG), as data URLs: nothing is
         written to the server's disk, and they work the same in JupyterLab and in Voila."""
         title = dict(TABS)[key].lower()
         csv_url = "data:text/csv;charset=utf-8;base64," + base64.b64encode(self.table_csv(key).encode()).decode()
-        png_url = "data:image/png;base64," + base64.b64encode(png).decode()
+        png_url = "data:image/png;base64," + png_base64
         return (
             f'<a class="sce-download-csv" download="{key}.csv" href="{csv_url}">Download this table (CSV): {title}</a>'
             f'<a class="sce-download-png" download="{key}.png" href="{png_url}">Download this chart (PNG): {title}</a>'
@@ -625,37 +641,53 @@ class Explorer:
         unknown = set(values) - {"years", "regions", "areas", "review_types", "unit", "polarity"}
         if unknown:
             raise ParameterError(f"set_filters: unknown control(s) {', '.join(sorted(unknown))}.")
+        checked = {name: self._checked(name, value) for name, value in values.items()}  # all, before any is set
         self._quiet = True
         try:
-            for name, value in values.items():
+            for name, value in checked.items():
                 if name == "years":
-                    first, last = (int(year) for year in value)
-                    for year in (first, last):
-                        if year not in self.year_options:
-                            raise ParameterError(
-                                f"set_filters: year {year} is outside the set's years "
-                                f"{self.year_options[0]}–{self.year_options[-1]}."
-                            )
-                    self.first_year.value, self.last_year.value = first, last
-                    continue
-                control = getattr(self, name)
-                control.value = tuple(value) if isinstance(value, list) else value
+                    self.first_year.value, self.last_year.value = value
+                else:
+                    getattr(self, name).value = value
         finally:
             self._quiet = False
         self.update()
+
+    def _checked(self, name: str, value):
+        """The value to give a control in :meth:`set_filters`, or a ParameterError that says what is wrong."""
+        if name == "years":
+            try:
+                first, last = (int(year) for year in value)
+            except (TypeError, ValueError):
+                raise ParameterError(f"set_filters: years must be two years, first and last; not {value!r}.") from None
+            options = self.year_options
+            for year in (first, last):
+                if year not in options:
+                    raise ParameterError(
+                        f"set_filters: year {year} is outside the set's years {options[0]}–{options[-1]}."
+                    )
+            if first > last:
+                raise ParameterError(f"set_filters: the first year, {first}, is after the last year, {last}.")
+            return first, last
+        if name in ("unit", "polarity"):
+            allowed = _UNITS if name == "unit" else tuple(value for _, value in _POLARITY_OPTIONS)
+            if value not in allowed:
+                raise ParameterError(
+                    f"set_filters: {name} must be one of {', '.join(map(repr, allowed))}; not {value!r}."
+                )
+            return value
+        chosen = (value,) if isinstance(value, str) else tuple(value)
+        missing = [item for item in chosen if item not in getattr(self, name).options]
+        if missing:
+            raise ParameterError(f"set_filters: {name} has no {', '.join(map(repr, missing))} in this review set.")
+        return chosen
 
     def _on_filter(self, change) -> None:
         if not self._quiet:
             self.update()
 
-    def _on_network(self, change) -> None:
-        self.render_visible()  # alpha and min lift are in the network tab's state
-
-    def _on_stability(self, change) -> None:
-        self.render_visible()  # stability is in the themes tab's state
-
-    def _on_tab(self, change) -> None:
-        self.render_visible()
+    def _on_tab_control(self, change) -> None:
+        self.render_visible()  # a new tab, or a control in a tab's state (alpha, min lift, stability)
 
     def _on_factor(self, change) -> None:
         self.render_drill()
@@ -699,14 +731,20 @@ class Explorer:
             chart = self._quick_themes_png(themes)
         return chart, self._table_html(published, key="themes", rows=60)
 
-    def _quick_themes_png(self, themes: pd.DataFrame) -> bytes:
-        """The largest themes' factors as bars of their share of episodes in scope, grouped and coloured by theme."""
-        shares = self._prevalence(PAIR_UNIT).drop(columns=["label", "level", "scie_category"])
+    def _quick_themes_rows(self, themes: pd.DataFrame) -> pd.DataFrame:
+        """What the quick themes chart draws: the largest themes' factors with their share of episodes in
+        scope as the policy publishes it (a suppressed share is NaN, and draws no bar)."""
+        published = self.policy.table(self._prevalence(PAIR_UNIT))
+        shares = published.drop(columns=["label", "level", "scie_category"])
         rows = themes[["factor_code", "label", "theme"]].merge(shares, on="factor_code", how="left")
         rows = rows.sort_values(["theme", "n_units", "factor_code"], ascending=[True, False, True], kind="stable")
-        rows = rows[rows["theme"] <= rows["theme"].iloc[min(_TOP, len(rows)) - 1]].head(_TOP)
+        return _floats(rows[rows["theme"] <= rows["theme"].iloc[min(_TOP, len(rows)) - 1]].head(_TOP))
+
+    def _quick_themes_png(self, themes: pd.DataFrame) -> bytes:
+        """The largest themes' factors as bars of their share of episodes in scope, grouped and coloured by theme."""
+        rows = self._quick_themes_rows(themes)
         return self._quick_bars_png(
-            _floats(rows),
+            rows,
             labels=[f"T{theme}  {label}" for theme, label in zip(rows["theme"], rows["label"], strict=True)],
             colors=[style.theme_color(theme) for theme in rows["theme"]],
             xlabel=f"Share of episodes with the factor (N = {self._n_units_text(PAIR_UNIT)} episodes)\n"
@@ -715,8 +753,7 @@ class Explorer:
 
     def _draw_sequences(self):
         published, table, _ = self._computed("sequences")
-        labels = dict(zip(self._codes, self._labels, strict=True))
-        return self._png(plot_sequences(table, labels=labels)), self._table_html(published, key="sequences")
+        return self._png(plot_sequences(table, labels=self._labels)), self._table_html(published, key="sequences")
 
     def _draw_findings(self):
         published, table, _ = self._computed("findings")
@@ -729,16 +766,11 @@ class Explorer:
         return self._png(chart), self._table_html(published, key="spread")
 
     def _table_html(self, published, *, key: str, rows: int = _TOP) -> str:
-        """The first rows of a published table for reading: the tab's columns, human headers, percentages,
-        intervals, ``c`` where suppressed, no index, no identifier or free text in publication mode; it
-        scrolls in its box."""
-        frame = _with_suppressed(published).head(rows)
-        if "factor_from" in frame.columns:  # sequences name the factors by label
-            labels = dict(zip(self._codes, self._labels, strict=True))
-            frame = frame.assign(**{c: frame[c].map(lambda v: labels.get(v, v)) for c in ("factor_from", "factor_to")})
-        wanted, names = _TAB_COLUMNS[key]
-        columns = [c for c in wanted if c in frame.columns or c == "ci" and "ci_low" in frame.columns]
-        frame = readable(frame, columns=[c for c in columns if c not in self.policy.hidden([c])], names=names)
+        """The first rows of a published table for reading, laid out as the report lays it out: the tab's
+        columns, human headers (the units named), percentages, intervals, factors by label, ``c`` where
+        suppressed, no index (identifiers and free text are dropped in publication mode); it scrolls in its box."""
+        columns, names = table_layout(_TAB_TABLES[key], unit=self.unit.value if "unit" in _TAB_CONTROLS[key] else None)
+        frame = readable(_with_suppressed(published).head(rows), columns=columns, names=names, labels=self._labels)
         total = len(published.frame)
         caption = (
             f"All {total:,} rows" if total <= rows else f"First {rows} of {total:,} rows (download the table for all)"
@@ -767,10 +799,7 @@ class Explorer:
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         ax.set_xlabel(xlabel)
-        self.policy.stamp(figure, fontsize=7)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=_CHART_DPI)
-        return buffer.getvalue()
+        return self._png(figure)
 
     # ------------------------------------------------------------------ drill-down
 
@@ -790,32 +819,38 @@ class Explorer:
         except SceAnalysisError as error:
             self.drill.value = f"<p>{html.escape(str(error))}</p>"
             return
-        label = html.escape(str(self._labels.iloc[int(np.flatnonzero(self._codes == code)[0])]))
-
-        def count(n: int) -> str:
-            return self.policy.count(n, areas=found.n_areas)
-
+        count = partial(self.policy.count, areas=found.n_areas)
         head = (
-            f'<p class="sce-drill-summary"><b>{label}</b>: coded in <span class="sce-n-kpes">'
+            f'<p class="sce-drill-summary"><b>{html.escape(self._labels[code])}</b>: coded in <span class="sce-n-kpes">'
             f"{count(found.n_episodes)}</span> KPEs of {count(found.n_reviews)} reviews in scope; "
             f"{count(found.n_findings)} findings cite them.</p>"
         )
         partners = _with_suppressed(self.policy.publish(found.partners.head(10)))[["label", "n_ab", "n_b", "lift"]]
         together = _table(partners.rename(columns={"n_b": "With the other factor"}), caption="Factors coded with it")
-        if self.publication:
-            self.drill.value = head + together
-            return
-        kpes = found.episodes[["review_id", "episode_id", "agencies", "appraisal", "summary"]]
-        findings = found.findings[["review_id", "finding_id", "category", "title"]]
         self.drill.value = (
             head
-            + _scrolling(
-                _table(kpes, caption="Key practice episodes"),
-                label="Key practice episodes",
-                cls="sce-kpes sce-episodes",
+            + self._evidence_tables(
+                (
+                    found.episodes[["review_id", "episode_id", "agencies", "appraisal", "summary"]],
+                    "Key practice episodes",
+                    "sce-kpes sce-episodes",
+                ),
+                (
+                    found.findings[["review_id", "finding_id", "category", "title"]],
+                    "Findings citing them",
+                    "sce-findings",
+                ),
             )
-            + _scrolling(_table(findings, caption="Findings citing them"), label="Findings", cls="sce-findings")
             + together
+        )
+
+    def _evidence_tables(self, *tables: tuple[pd.DataFrame, str, str]) -> str:
+        """Tables of episodes or findings, each ``(frame, caption, CSS classes)``, scrolling in their boxes;
+        none in publication mode, where no free text or identifier is shown (the counts say enough)."""
+        if self.publication:
+            return ""
+        return "".join(
+            _scrolling(_table(frame, caption=caption), label=caption, cls=cls) for frame, caption, cls in tables
         )
 
     # ------------------------------------------------------------------ evidence behind a link
@@ -832,16 +867,14 @@ class Explorer:
             graph = self._computed("network")[1]
         except SceAnalysisError:
             graph = None
+        labels = self._labels
         edges = (
             []
             if graph is None
-            else sorted(
-                graph.edges(data=True), key=lambda e: (-e[2].get("n_ab", 0), self._label(e[0]), self._label(e[1]))
-            )
+            else sorted(graph.edges(data=True), key=lambda e: (-e[2].get("n_ab", 0), labels[e[0]], labels[e[1]]))
         )
-        options = [("(pick a link of the network)", None)] + [
-            (f"{self._label(a)} — {self._label(b)} ({self.policy.count(d.get('n_ab', 0))} together)", (a, b))
-            for a, b, d in edges
+        options = [(_NO_LINK, None)] + [
+            (f"{labels[a]} — {labels[b]} ({self.policy.count(d.get('n_ab', 0))} together)", (a, b)) for a, b, d in edges
         ]
         if list(self.link.options) != options:
             keep = self.link.value if self.link.value in {value for _, value in options} else None
@@ -852,9 +885,6 @@ class Explorer:
             finally:
                 self._quiet = False
         self.render_pair()
-
-    def _label(self, code: str) -> str:
-        return str(self._labels.iloc[int(np.flatnonzero(self._codes == code)[0])])
 
     def render_pair(self) -> None:
         """Show the KPEs behind the chosen link: in publication mode their numbers only."""
@@ -868,23 +898,16 @@ class Explorer:
             self.pair_drill.value = f"<p>{html.escape(str(error))}</p>"
             return
         n_areas = int(rows["area"].nunique())
-
-        def count(n: int) -> str:
-            return self.policy.count(n, areas=n_areas)
-
+        count = partial(self.policy.count, areas=n_areas)
         head = (
-            f'<p class="sce-pair-summary"><b>{html.escape(self._label(a))}</b> and '
-            f"<b>{html.escape(self._label(b))}</b> were coded on the same key practice episode "
+            f'<p class="sce-pair-summary"><b>{html.escape(self._labels[a])}</b> and '
+            f"<b>{html.escape(self._labels[b])}</b> were coded on the same key practice episode "
             f'<span class="sce-n-pair-kpes">{count(len(rows))}</span> times, in {count(rows["review_id"].nunique())} '
             f"reviews from {count(n_areas)} areas in scope.</p>"
         )
-        if self.publication:
-            self.pair_drill.value = head
-            return
         columns = ["review_id", "episode_id", "area", "year", "agencies", "appraisal", "summary"]
-        table = _table(rows[columns], caption="Key practice episodes with both factors")
-        self.pair_drill.value = head + _scrolling(
-            table, label="Key practice episodes with both", cls="sce-pair-kpes sce-episodes"
+        self.pair_drill.value = head + self._evidence_tables(
+            (rows[columns], "Key practice episodes with both factors", "sce-pair-kpes sce-episodes")
         )
 
     def _on_link(self, change) -> None:
@@ -918,11 +941,12 @@ def _scrolling(table: str, *, label: str, cls: str = "") -> str:
     )
 
 
-def _image_html(png: bytes, *, alt: str) -> str:
-    """A PNG as an image shown at half its pixel size (it is drawn at twice the screen resolution)."""
+def _image_html(png: bytes, png_base64: str, *, alt: str) -> str:
+    """A PNG (and its base64 text) as an image shown at half its pixel size (it is drawn at twice the screen
+    resolution)."""
     width, height = struct.unpack(">II", png[16:24])  # the PNG header's IHDR chunk
     return (
-        f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{html.escape(alt)}" '
+        f'<img src="data:image/png;base64,{png_base64}" alt="{html.escape(alt)}" '
         f'width="{width // _SHOWN_SCALE}" height="{height // _SHOWN_SCALE}">'
     )
 

@@ -69,30 +69,38 @@ def dashboard_token(host: str = "127.0.0.1", *, token: bool = False, environ=Non
     >>> dashboard_token("0.0.0.0", environ={"SCE_DASHBOARD_TOKEN": "s3cret-token-of-length"})
     's3cret-token-of-length'
     """
+    return _token_and_source(host, token=token, environ=environ)[0]
+
+
+def _token_and_source(host: str, *, token: bool, environ=None) -> tuple[str | None, str | None]:
+    """:func:`dashboard_token`'s token, and where it came from: ``"environment"``, ``"random"`` or None."""
     environ = os.environ if environ is None else environ
     value = environ.get(TOKEN_ENV, "").strip()
     if value:
         if len(value) < 16:
             raise ParameterError(f"{TOKEN_ENV} is too short ({len(value)} characters): use at least 16.")
-        return value
+        return value, "environment"
     if token:
-        return secrets.token_urlsafe(24)
+        return secrets.token_urlsafe(24), "random"
     if not _is_loopback(host):
         raise ParameterError(
             f"host {host!r} would let anyone who can reach this machine read the dashboard; it is refused "
             f"without a token. Add --token (a random token, printed in the URL) or set {TOKEN_ENV}, or leave "
             "out --host to serve on 127.0.0.1 only."
         )
-    return None
+    return None, None
 
 
 def write_voila_config(folder, token: str) -> Path:
-    """Write ``voila.json`` with the token into ``folder`` (Voila's working folder), readable by its owner only."""
+    """Write ``voila.json`` with the token into ``folder`` (Voila's working folder), readable by its owner only.
+
+    The file is created here and must not exist yet (FileExistsError): made with mode 0o600, which the
+    umask can only narrow, it is never readable by others, not even for a moment.
+    """
     path = Path(folder) / "voila.json"
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
         json.dump({"Voila": {"token": token}}, stream)
-    os.chmod(path, 0o600)  # an existing file keeps its mode on open
     return path
 
 
@@ -184,7 +192,7 @@ def serve_dashboard(
     stream = stream if stream is not None else sys.stdout
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise ParameterError(f"port must be a whole number from 1 to 65535, not {port!r}.")
-    secret = dashboard_token(host, token=token)
+    secret, origin = _token_and_source(host, token=token)
     with tempfile.TemporaryDirectory(prefix="sce-dashboard-") as folder:
         notebook = dashboard_notebook(
             data_dir, folder, publication=publication, suppress_below=suppress_below, min_areas=min_areas
@@ -193,7 +201,7 @@ def serve_dashboard(
         url = f"http://{shown}:{port}/"
         if secret is not None:
             write_voila_config(folder, secret)
-            url += "?token=<the value of $SCE_DASHBOARD_TOKEN>" if os.environ.get(TOKEN_ENV) else f"?token={secret}"
+            url += f"?token=<the value of ${TOKEN_ENV}>" if origin == "environment" else f"?token={secret}"
         print(f"Dashboard: {url}  (Ctrl-C stops it)", file=stream, flush=True)
         env = {name: value for name, value in os.environ.items() if name != TOKEN_ENV}  # not for the kernel
         process = subprocess.Popen(

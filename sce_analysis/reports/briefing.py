@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -29,7 +29,16 @@ from ..errors import ParameterError
 from ..spreadsheets import restore_formulas
 from ..stats.selection import most_different_group
 from .briefing_docx import write_docx
-from .formatting import count_text, html_table, number, percent_text, readable, statistic_text
+from .formatting import (
+    TABLE_LAYOUTS,
+    count_text,
+    html_table,
+    number,
+    percent_text,
+    readable,
+    statistic_text,
+    table_layout,
+)
 from .headlines import (
     FINDINGS_NOTE,
     MIN_THEME_STABILITY,
@@ -104,10 +113,18 @@ class Section:
     title: str
     table: str
     figure: str
-    columns: tuple[str, ...]
     rows: Callable[[pd.DataFrame, dict], pd.DataFrame]
     headline: Callable[[pd.DataFrame, dict], str]
-    names: dict = field(default_factory=dict)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns its table shows (:data:`~sce_analysis.reports.formatting.TABLE_LAYOUTS`)."""
+        return TABLE_LAYOUTS[self.table][0]
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Headers of its table that differ from the usual ones (``TABLE_LAYOUTS`` too)."""
+        return TABLE_LAYOUTS[self.table][1]
 
 
 def _alpha(parameters: dict) -> float:
@@ -200,7 +217,6 @@ SECTIONS: tuple[Section, ...] = (
         "Factors that recur across reviews and areas",
         "recurring_factors",
         "prevalence",
-        ("label", "scie_category", "n_units", "n_total", "share", "ci", "n_areas"),
         _all_rows,
         _recurring_headline,
     ),
@@ -209,7 +225,6 @@ SECTIONS: tuple[Section, ...] = (
         "Themes: factors that go together",
         "themes",
         "factor_network",
-        ("theme", "label", "level", "theme_stability"),
         _all_rows,
         _themes_headline,
     ),
@@ -218,7 +233,6 @@ SECTIONS: tuple[Section, ...] = (
         "What follows what, from one episode to the next",
         "factor_sequences",
         "sequences",
-        ("factor_from", "factor_to", "n", "expected", "ratio", "q_value"),
         _significant_rows,
         _sequences_headline,
     ),
@@ -227,17 +241,14 @@ SECTIONS: tuple[Section, ...] = (
         "Findings by SCIE category",
         "finding_categories",
         "finding_categories",
-        ("label", "n_findings", "n_reviews", "n_total", "share", "ci"),
         _all_rows,
         _findings_headline,
-        {"label": "SCIE category", "n_reviews": "Reviews with a finding", "n_total": "Reviews in scope"},
     ),
     Section(
         "trends",
         "Changes over the years",
         "factor_trends",
         "trends",
-        ("label", "direction", "n_units", "odds_ratio_per_year", "ci", "q_value"),
         _trend_rows,
         _trends_headline,
     ),
@@ -246,10 +257,8 @@ SECTIONS: tuple[Section, ...] = (
         "Differences between groups",
         "group_differences",
         "group_differences",
-        ("group", "label", "n_in", "n_group", "share_in", "share_out", "odds_ratio", "q_value"),
         _significant_rows,
         _differences_headline,
-        {"n_in": "With it", "n_group": "In group"},
     ),
 )
 
@@ -409,16 +418,8 @@ def _group_drawn(tables: ReportTables, parameters: dict) -> str:
 def _section(section: Section, tables: ReportTables, out: Path, parameters: dict, words: dict) -> BriefingSection:
     table = tables[section.table]
     rows = section.rows(table, parameters)
-    shown = rows
-    if "factor_from" in shown.columns:  # sequences name the factors by label
-        shown = shown.assign(
-            factor_from=shown["factor_from"].map(lambda c: tables.labels.get(c, c)),
-            factor_to=shown["factor_to"].map(lambda c: tables.labels.get(c, c)),
-        )
-    columns = [c for c in section.columns if c in shown.columns or c == "ci" and "ci_low" in shown.columns]
-    units = unit_words(parameters.get("unit", "review"))
-    names = {"n_units": f"{units.capitalize()} with it", "n_total": f"{units.capitalize()} in scope", **section.names}
-    readable_rows = readable(shown, columns=columns, names=names, rows=TABLE_ROWS)
+    columns, names = table_layout(section.table, unit=parameters.get("unit", "review"))
+    readable_rows = readable(rows, columns=columns, names=names, rows=TABLE_ROWS, labels=tables.labels)
     figure = f"figures/{section.figure}.png"
     title, how = reading_of_figure(section.figure, **words) or ("", "")
     more = f" (the first {TABLE_ROWS} of {len(rows)})" if len(rows) > TABLE_ROWS else ""

@@ -19,10 +19,12 @@ import math
 import pandas as pd
 
 from ..publish.disclosure import SUPPRESSED
-from ..reviewsets.contract import LEVEL_NAMES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS
+from ..reviewsets.contract import LEVEL_NAMES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS, UNIT_NAMES
 
 __all__ = [
     "COLUMN_NAMES",
+    "TABLE_LAYOUTS",
+    "table_layout",
     "number",
     "count_text",
     "percent_text",
@@ -83,6 +85,29 @@ COLUMN_NAMES: dict[str, str] = {
     "year": "Year",
     "measure": "Measure",
     "count": "Count",
+}
+
+_PREVALENCE_LAYOUT = (("label", "scie_category", "n_units", "n_total", "share", "ci", "n_areas"), {})
+#: How a reader sees each library table, by the name of its report table: the columns shown, in order
+#: (``"ci"`` is the interval as one column; a column the table lacks is skipped), and headers that differ
+#: from :data:`COLUMN_NAMES`. The briefing and the explorer both lay their tables out from here; the
+#: network's and the spread's are the explorer's only. The CSV of a table keeps every column.
+TABLE_LAYOUTS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "factor_prevalence": _PREVALENCE_LAYOUT,
+    "recurring_factors": _PREVALENCE_LAYOUT,
+    "themes": (("theme", "label", "level", "theme_stability"), {}),
+    "factor_sequences": (("factor_from", "factor_to", "n", "expected", "ratio", "q_value"), {}),
+    "finding_categories": (
+        ("label", "n_findings", "n_reviews", "n_total", "share", "ci"),
+        {"label": "SCIE category", "n_reviews": "Reviews with a finding", "n_total": "Reviews in scope"},
+    ),
+    "factor_trends": (("label", "direction", "n_units", "odds_ratio_per_year", "ci", "q_value"), {}),
+    "group_differences": (
+        ("group", "label", "n_in", "n_group", "share_in", "share_out", "odds_ratio", "q_value"),
+        {"n_in": "With it", "n_group": "In group"},
+    ),
+    "node_metrics": (("label", "theme", "degree", "weighted_degree", "betweenness", "n_contributing_areas"), {}),
+    "prevalence_by_region": (("region", "label", "n_units", "n_total", "share", "ci"), {}),
 }
 
 #: Columns shown as percentages; ``ci_low``/``ci_high`` beside ``share`` become one interval column.
@@ -209,7 +234,30 @@ def _format_column(name: str, values: pd.Series) -> pd.Series:
     return values.map(count_text if whole else statistic_text)
 
 
-def readable(frame: pd.DataFrame, *, columns=None, names: dict | None = None, rows: int | None = None) -> pd.DataFrame:
+def table_layout(name: str, *, unit: str | None = None) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The columns and headers of a table as :data:`TABLE_LAYOUTS` lays it out, with ``n_units`` and
+    ``n_total`` headed by the words of ``unit`` when it is given (a layout's own headers come first).
+
+    >>> table_layout("factor_prevalence", unit="episode")[1]["n_units"]
+    'Key practice episodes with it'
+    >>> table_layout("finding_categories", unit="episode")[1]["n_total"]
+    'Reviews in scope'
+    """
+    columns, names = TABLE_LAYOUTS[name]
+    if unit is not None:
+        units = UNIT_NAMES[unit][1].capitalize()
+        names = {"n_units": f"{units} with it", "n_total": f"{units} in scope", **names}
+    return columns, names
+
+
+def readable(
+    frame: pd.DataFrame,
+    *,
+    columns=None,
+    names: dict | None = None,
+    rows: int | None = None,
+    labels: dict | None = None,
+) -> pd.DataFrame:
     """The table as text for reading: chosen columns, human headers, every cell formatted.
 
     Parameters
@@ -220,23 +268,39 @@ def readable(frame: pd.DataFrame, *, columns=None, names: dict | None = None, ro
     columns : list of str, optional
         The columns to show, in order; by default all. ``"ci"`` stands for ``ci_low`` and
         ``ci_high`` together, written as one interval (a percentage when the table has ``share``).
+        A column the table does not have is skipped (``"ci"`` when it has no ``ci_low``).
     names : dict, optional
         Headers for some columns, overriding :data:`COLUMN_NAMES`.
     rows : int, optional
         Keep only the first rows.
+    labels : dict, optional
+        Factor code to label: the factor codes in ``factor_from`` and ``factor_to`` (a sequence
+        table) are shown by their labels; a code without one stays a code.
 
     Returns
     -------
     DataFrame
         Text cells, one column per chosen column, headed by its human name, with a fresh
         ``RangeIndex`` (which :func:`html_table` does not show).
+
+    A layout names columns a table may lack (here ``q_value`` and the interval); factors show by label:
+
+    >>> sequences = pd.DataFrame({"factor_from": ["F01", "F02"], "factor_to": ["F09", "F01"], "n": [3, 12]})
+    >>> readable(sequences, columns=["factor_from", "factor_to", "n", "q_value", "ci"], labels={"F01": "Drift"})
+      Earlier episode Next episode Times
+    0           Drift          F09     3
+    1             F02        Drift    12
     """
     names = {**COLUMN_NAMES, **(names or {})}
     columns = list(frame.columns) if columns is None else list(columns)
     if columns == list(frame.columns) and {"ci_low", "ci_high"} <= set(columns):
         columns = [c for c in columns if c != "ci_high"]
         columns[columns.index("ci_low")] = "ci"
+    columns = [c for c in columns if c in frame.columns or c == "ci" and "ci_low" in frame.columns]
     frame = frame.head(rows) if rows is not None else frame
+    if labels:
+        named = [c for c in ("factor_from", "factor_to") if c in frame.columns and c in columns]
+        frame = frame.assign(**{c: frame[c].map(lambda v: labels.get(v, v)) for c in named})
     out = {}
     for column in columns:
         if column == "ci":

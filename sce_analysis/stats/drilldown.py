@@ -110,16 +110,9 @@ def factor_drilldown(rs, code: str, *, unit: str = "review", polarity=None, code
     """
     check_unit(unit)
     check_polarity(polarity)
-    codes = pd.Index(rs.taxonomy["factor_code"])
-    if code not in codes:
-        raise ParameterError(f"code {code!r} is not in the coding frame of this review set.")
-    keep = rs.coding_mask(coder=coder) & (rs.factors["factor_code"] == code).to_numpy()
-    if polarity is not None:
-        keep &= (rs.factors["polarity"] == polarity).to_numpy()
-    positions = rs.factor_positions
-    episode_rows = np.unique(positions["episode"][keep])
+    episode_rows = _episode_rows(rs, code, polarity=polarity, coder=coder)
     episodes = rs.episodes.iloc[episode_rows].reset_index(drop=True)
-    reviews = rs.reviews.iloc[np.unique(positions["episode_review"][episode_rows])]
+    reviews = rs.reviews.iloc[np.unique(rs.factor_positions["episode_review"][episode_rows])]
     cited = rs.finding_episodes.merge(episodes[["review_id", "episode_id"]], on=["review_id", "episode_id"])
     finding_keys = pd.MultiIndex.from_frame(rs.findings[["review_id", "finding_id"]])
     citing = finding_keys.isin(pd.MultiIndex.from_frame(cited[["review_id", "finding_id"]]))
@@ -179,22 +172,13 @@ def pair_evidence(rs, a: str, b: str, *, polarity=None, coder=None) -> pd.DataFr
     True
     """
     check_polarity(polarity)
-    codes = pd.Index(rs.taxonomy["factor_code"])
-    for code in (a, b):
-        if code not in codes:
-            raise ParameterError(f"code {code!r} is not in the coding frame of this review set.")
+    with_a = _episode_rows(rs, a, polarity=polarity, coder=coder)
+    with_b = _episode_rows(rs, b, polarity=polarity, coder=coder)
     if a == b:
         raise ParameterError(f"a pair needs two different factor codes, but both are {a!r}.")
-    keep = rs.coding_mask(coder=coder)
-    if polarity is not None:
-        keep = keep & (rs.factors["polarity"] == polarity).to_numpy()
-    positions = rs.factor_positions
-    with_a = np.unique(positions["episode"][keep & (positions["code"] == codes.get_loc(a))])
-    with_b = np.unique(positions["episode"][keep & (positions["code"] == codes.get_loc(b))])
-    # Sorted positions in rs.episodes: file order.
-    rows = np.intersect1d(with_a, with_b, assume_unique=True)
+    rows = np.intersect1d(with_a, with_b, assume_unique=True)  # sorted positions in rs.episodes: file order
     episodes = rs.episodes.iloc[rows].reset_index(drop=True)
-    reviews = rs.reviews.iloc[positions["episode_review"][rows]].reset_index(drop=True)
+    reviews = rs.reviews.iloc[rs.factor_positions["episode_review"][rows]].reset_index(drop=True)
     found = pd.concat(
         [
             episodes[["review_id", "episode_id"]],
@@ -204,6 +188,19 @@ def pair_evidence(rs, a: str, b: str, *, polarity=None, coder=None) -> pd.DataFr
         axis=1,
     )
     return found[EVIDENCE_COLUMNS]
+
+
+def _episode_rows(rs, code: str, *, polarity, coder) -> np.ndarray:
+    """The sorted positions in ``rs.episodes`` of the episodes on which ``code`` is coded (one coder
+    per episode, :meth:`ReviewSet.coding_mask`; only codings of ``polarity`` when it is given)."""
+    codes = pd.Index(rs.taxonomy["factor_code"])
+    if code not in codes:
+        raise ParameterError(f"code {code!r} is not in the coding frame of this review set.")
+    positions = rs.factor_positions
+    keep = rs.coding_mask(coder=coder) & (positions["code"] == codes.get_loc(code))
+    if polarity is not None:
+        keep &= (rs.factors["polarity"] == polarity).to_numpy()
+    return np.unique(positions["episode"][keep])
 
 
 def _partners(rs, code: str, *, unit: str, polarity, coder) -> pd.DataFrame:
