@@ -28,7 +28,7 @@ from .reports.runner import (
 )
 from .reviewsets.read import Problem, problems_frame, read_checked
 from .reviewsets.reviewset import save_new_folder
-from .spreadsheets import neutralise_formulas
+from .spreadsheets import write_people_csv
 
 __all__ = ["main"]
 
@@ -69,7 +69,7 @@ def format_problems(problems: list[Problem], *, width: int = 120) -> str:
 def _report_problems(folder: str, problems: list[Problem], fmt: str) -> int:
     if fmt == "csv":
         # For a spreadsheet: a value quoted from the data, such as "=cmd|...", must not run there.
-        neutralise_formulas(problems_frame(problems)).to_csv(sys.stdout, index=False, lineterminator="\n")
+        write_people_csv(problems_frame(problems), sys.stdout)
     else:
         n = len(problems)
         print(f"{folder}: {n} problem{'s' if n != 1 else ''} found. Fix them and run this again.\n")
@@ -147,7 +147,7 @@ def _agreement(args) -> int:
     coders = [c.strip() for c in args.coders.split(",")] if args.coders else None
     table = coder_agreement(rs, level=args.level, coders=coders, polarity=args.polarity)
     if args.format == "csv":
-        neutralise_formulas(table).to_csv(sys.stdout, index=False, lineterminator="\n")
+        write_people_csv(table, sys.stdout)
     else:
         shown = table.drop(columns=["level", "coders"]).rename(columns={"double_coded_episodes": "episodes"})
         print(f"{args.folder}: agreement of {table['coders'].iloc[0]} by {args.level}\n")

@@ -4,8 +4,9 @@ A cell whose text begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage re
 Excel, LibreOffice and Google Sheets as a formula when a CSV file is opened (OWASP, "CSV
 injection"). A KPE summary, a finding, an area name or a coder's name comes from whoever wrote
 the review, so every CSV and workbook the workbench writes *for people* passes its text through
-this module. Files meant to be read back by the workbench, such as a review-set folder written by
-:meth:`~sce_analysis.ReviewSet.save`, keep the exact text and do not use it.
+this module; :func:`write_people_csv` is the one writer of such CSV files. Files meant to be read
+back by the workbench, such as a review-set folder written by :meth:`~sce_analysis.ReviewSet.save`,
+keep the exact text and do not use it.
 
 The rule, as OWASP recommends: such a text cell gets a single quote ``'`` in front, which makes a
 spreadsheet show it as text. So that the rule can be undone exactly (:func:`restore_cell`), text
@@ -31,18 +32,22 @@ import pandas as pd
 __all__ = [
     "FORMULA_CHARACTERS",
     "QUOTE",
+    "TABLE_FLOAT_FORMAT",
     "formula_like",
     "is_formula_like",
     "neutralise_cell",
     "neutralise_formulas",
     "restore_cell",
     "restore_formulas",
+    "write_people_csv",
 ]
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP).
 FORMULA_CHARACTERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 #: What goes in front of such a cell: a spreadsheet shows what follows it as text.
 QUOTE = "'"
+#: How floats are written to CSV files for people: enough digits for any statistic, and stable.
+TABLE_FLOAT_FORMAT = "%.10g"
 
 
 def is_formula_like(value) -> bool:
@@ -116,6 +121,37 @@ def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         return np.fromiter((restore_cell(v) is not v for v in values), dtype=bool, count=len(values))
 
     return _map_text(frame, restore_cell, quoted, lambda text: text.str[1:])
+
+
+def write_people_csv(frame: pd.DataFrame, path, *, suppressed: pd.DataFrame | None = None, mark: str = "c") -> None:
+    """Write ``frame`` as a CSV file for people: the one writer of every table CSV a person opens.
+
+    Float columns are written with :data:`TABLE_FLOAT_FORMAT` (``0.1 + 0.2`` as ``0.3``); cells
+    where the boolean frame ``suppressed`` is True are written as ``mark`` (a published table's
+    ``c``); formula-like text gets a ``'`` in front (:func:`neutralise_formulas`), while numbers,
+    negative ones included, stay numbers; missing values are empty. No index, ``\\n`` line ends.
+    ``path`` is a path or an open text file (such as ``sys.stdout``). ``frame`` is not modified.
+
+    Examples
+    --------
+    >>> import io
+    >>> table = pd.DataFrame({"area": ["=1+1", "Kelmscote"], "n": [3, 12], "share": [0.1 + 0.2, -0.5]})
+    >>> out = io.StringIO()
+    >>> write_people_csv(table, out, suppressed=pd.DataFrame({"area": False, "n": [True, False], "share": False}))
+    >>> print(out.getvalue(), end="")
+    area,n,share
+    '=1+1,c,0.3
+    Kelmscote,12,-0.5
+    """
+    # Neutralise while the dtypes still say which columns are numbers; then numbers become text.
+    out = neutralise_formulas(frame)
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if pd.api.types.is_float_dtype(values.dtype):
+            out.isetitem(position, values.astype(object).map(lambda v: TABLE_FLOAT_FORMAT % v, na_action="ignore"))
+    if suppressed is not None:
+        out = out.astype(object).where(~np.asarray(suppressed, dtype=bool), mark)
+    out.to_csv(path, index=False, lineterminator="\n")
 
 
 def _is_text_column(values: pd.Series) -> bool:

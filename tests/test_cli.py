@@ -122,10 +122,17 @@ def test_combine_command_rejects_clashing_review_ids(clean_set, tmp_path, capsys
 
 def test_agreement_command_prints_kappa_and_alpha(capsys):
     assert main(["agreement", str(SAMPLE), "--level", "scie_category", "--format", "csv"]) == 0
-    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    out = capsys.readouterr().out
+    table = pd.read_csv(io.StringIO(out))
     expected = sce.coder_agreement(sce.load(SAMPLE), level="scie_category")
     assert table["item"].tolist() == expected["item"].tolist()
     assert (table["cohen_kappa"] - expected["cohen_kappa"]).abs().max() < 1e-9
+    # Floats are written as every CSV for people writes them: ten significant figures, worked out here.
+    cells = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
+    floats = expected.select_dtypes("float").columns
+    assert {"percent_agreement", "cohen_kappa", "krippendorff_alpha"} <= set(floats)
+    for column in floats:
+        assert cells[column].tolist() == ["" if pd.isna(v) else f"{v:.10g}" for v in expected[column]], column
     assert main(["agreement", str(SAMPLE), "--coders", "reviewer_a"]) == 1
     assert "at least two coders" in capsys.readouterr().err
 

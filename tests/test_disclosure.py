@@ -19,7 +19,8 @@ from sce_analysis.publish.policy import Policy
 
 # Which columns are counts is decided here, independently of the library's own list, so that a count
 # column the library forgets is caught: every column whose name says it counts, and every column of
-# whole numbers (by dtype, or, read back from a CSV, by its text).
+# whole numbers (by dtype, or, read back from a CSV, by its text) whose name does not say it holds a
+# proportion, a probability or another statistic.
 COUNT_NAME = re.compile(r"^(n|count|counts)$|^n_|^number_of_|_(n|count|counts|size)$")
 WHOLE_NUMBER = re.compile(r"-?\d+")
 #: Whole-number columns that count no one, with the reason.
@@ -28,6 +29,27 @@ NOT_COUNTS = {
     "theme": "a theme's number: a label",
     "degree": "how many other factors a factor is linked to",
 }
+#: The words (between underscores) that name a proportion, a probability or a statistic: never a count,
+#: however whole its values look. CSV files write floats with ten significant figures, so a share, a p or
+#: q, a stability of exactly 1, or a lift or a ratio of 2, reads back as "1" or "2". A name that says it
+#: counts (COUNT_NAME) still makes a count.
+STATISTIC_WORDS = frozenset(
+    {
+        "share", "percent", "proportion", "p", "q", "ci", "stability", "lift", "ratio", "odds", "expected",
+        "kappa", "alpha", "jaccard", "overlap", "npmi", "difference", "betweenness", "eigenvector",
+    }
+)  # fmt: skip
+
+
+def is_statistic_name(column) -> bool:
+    """True when a word of the column's name says it holds a proportion, a probability or a statistic.
+
+    >>> [is_statistic_name(c) for c in ("review_share", "p_value", "odds_ratio_per_year", "n_units", "pq", "capacity")]
+    [True, True, True, False, False, False]
+    """
+    return not STATISTIC_WORDS.isdisjoint(str(column).lower().split("_"))
+
+
 #: Counts of places and years: held to the threshold like every count (the policy's PLACE_COUNTS), and
 #: checked on their own in test_counts_of_places_and_years_obey_the_threshold.
 PLACES_AND_YEARS = ("n_areas", "n_regions", "n_years")
@@ -72,7 +94,10 @@ def count_columns(frame: pd.DataFrame) -> list[str]:
     return [
         column
         for column in frame.columns
-        if (COUNT_NAME.search(str(column)) or is_whole_number_column(frame[column])) and column not in NOT_COUNTS
+        if column not in NOT_COUNTS
+        and (
+            COUNT_NAME.search(str(column)) or (is_whole_number_column(frame[column]) and not is_statistic_name(column))
+        )
     ]
 
 
@@ -87,9 +112,15 @@ def test_count_columns_are_found_without_the_library():
             "year": [2015, 2016],
             "read_back": ["7", SUPPRESSED],  # a CSV column of whole numbers with a suppressed cell
             "ratio": ["1.5", "2"],
+            # Written with ten significant figures, a share, p or lift of exactly 1 or 2 looks whole.
+            "review_share": ["1", SUPPRESSED],
+            "p_value": ["1", "1"],
+            "lift": ["2", "1"],
+            "coded_by_all": ["3", "1"],  # whole numbers, named like no statistic: a count
+            "n_share": ["1", "2"],  # the name says it counts
         }
     )
-    assert count_columns(frame) == ["n_units", "judgements", "theme_size", "read_back"]
+    assert count_columns(frame) == ["n_units", "judgements", "theme_size", "read_back", "coded_by_all", "n_share"]
 
 
 def assert_no_small_count(frame: pd.DataFrame, threshold: int, name: str) -> None:

@@ -185,6 +185,34 @@ def test_parquet_whose_footer_lies_about_its_rows_is_refused(parquet_set):
     assert "reviews.parquet: the file's metadata claims 1,000,000,000,000 rows" in out
 
 
+def test_parquet_zstd_bomb_is_refused_before_it_is_decompressed(parquet_set, tmp_path):
+    """A reviews.parquet of a few kB whose one title decompresses to 64 MiB (zstd, about 12,000 times): the
+    footer says so, and the file is refused before any data is read, in the memory a clean set takes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    for path in parquet_set.iterdir():
+        (clean / path.name).write_bytes(path.read_bytes())
+    path = parquet_set / "reviews.parquet"
+    table = pq.read_table(path)
+    titles = table.column("title").to_pylist()
+    titles[1] = "x" * (64 * 2**20)
+    title = table.column_names.index("title")
+    pq.write_table(table.set_column(title, "title", pa.array(titles, type=pa.string())), path, compression="zstd")
+    assert path.stat().st_size < 16_000
+    out = refused(LOAD.format(folder=str(parquet_set)))
+    assert "reviews.parquet: the file's data would decompress to 64.0 MiB" in out
+    assert "probably a decompression bomb, and was not read" in out
+    # Never decompressed: the refusal takes no more memory than loading the clean set (the unprotected
+    # reader peaked at about 250 MiB above it).
+    bomb = hostile.bounded(LOAD.format(folder=str(parquet_set)), timeout=SECONDS * 3)
+    baseline = hostile.bounded(LOAD.format(folder=str(clean)), timeout=SECONDS * 3)
+    assert baseline.stdout.strip() == "LOADED", baseline
+    assert bomb.peak_mib < baseline.peak_mib + 32, (bomb, baseline)
+
+
 def lie_about_rows(path: Path, rows: int) -> None:
     """Rewrite the row counts in a Parquet footer (thrift compact: field header 0x16, then a zigzag varint)."""
     import pyarrow.parquet as pq

@@ -7,6 +7,7 @@ and check that every output path suppresses exactly the same cells.
 
 from __future__ import annotations
 
+import csv
 import io
 
 import networkx as nx
@@ -233,15 +234,85 @@ def test_report_gallery_and_explorer_suppress_the_same_cells(rs, tmp_path):
 
 
 def _as_published_csv(shown: pd.DataFrame) -> str:
-    """The text a published table's CSV holds: suppressed (missing) counts as c, as the report writes them."""
+    """The text a published table's CSV must hold, worked out cell by cell here, not by the library's writer.
+
+    A missing number is a suppressed one, ``c``; a float has ten significant figures (``f"{value:.10g}"``),
+    as in full detail; a whole number is its digits; text is as it is (the caller's tables hold no
+    formula-like text, checked here); a missing text is empty. Quoting is the csv module's, as a CSV file's.
+    """
+    numeric = [pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns]
+
+    def cell(value, is_number: bool) -> str:
+        if pd.isna(value):
+            return SUPPRESSED if is_number else ""
+        if isinstance(value, (float, np.floating)):
+            return f"{value:.10g}"
+        text = str(value)
+        assert is_number or text[:1] not in ("=", "+", "-", "@", "\t", "\r"), f"formula-like text {text!r}"
+        return text
+
     buffer = io.StringIO()
-    text = shown.astype(object).where(shown.notna(), np.nan)
-    mask = shown.isna() & pd.Series(
-        {c: pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns}, index=shown.columns
-    )
-    text = text.where(~mask, SUPPRESSED)
-    text.to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([str(c) for c in shown.columns])
+    writer.writerows([cell(v, n) for v, n in zip(row, numeric, strict=True)] for row in shown.itertuples(index=False))
     return buffer.getvalue()
+
+
+def test_the_one_csv_writer_against_a_rendering_by_hand():
+    """write_people_csv, the writer of every table CSV a person opens, cell by cell against the csv module."""
+    from sce_analysis.spreadsheets import write_people_csv
+
+    frame = pd.DataFrame(
+        {
+            "area": ["=HYPERLINK(1)", "-Kelmscote", "Ashworth", None],
+            "n": [3, 12, -4, 7],
+            "share": [0.1 + 0.2, -0.5, np.nan, 2 / 3],
+            "rate": pd.array([1.0, None, 1e-12, 123456789012.0], dtype="Float64"),
+            "note": pd.Categorical(["@x", "ok", "ok", "+1"]),
+        }
+    ).rename(columns={"rate": "share"})  # two columns of one name: written by position
+    suppressed = np.zeros(frame.shape, dtype=bool)
+    suppressed[0, 1] = suppressed[1, 2] = suppressed[2, 0] = True
+    before = frame.copy()
+    out = io.StringIO()
+    write_people_csv(frame, out, suppressed=pd.DataFrame(suppressed), mark=SUPPRESSED)
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(["area", "n", "share", "share", "note"])
+    writer.writerows(
+        [
+            ["'=HYPERLINK(1)", SUPPRESSED, "0.3", "1", "'@x"],
+            ["'-Kelmscote", "12", SUPPRESSED, "", "ok"],
+            [SUPPRESSED, "-4", "", "1e-12", "ok"],
+            ["", "7", "0.6666666667", "1.23456789e+11", "'+1"],
+        ]
+    )
+    assert out.getvalue() == expected.getvalue()
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is not changed
+
+
+def _csv_cells(path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_published_and_full_detail_csvs_write_the_same_numbers(rs, tmp_path):
+    """A publication CSV differs from the full-detail one only where it shows c: floats are written alike,
+    with ten significant figures (0.1 + 0.2 as 0.3, not 0.30000000000000004)."""
+    planted = planted_table().assign(share=[0.1 + 0.2, 0.1 + 0.2, 0.075, 0.0])
+    for name, table in (("planted", planted), ("by_region", sce.factor_prevalence(rs, by="region"))):
+        Policy(publication=False).write_csv(table, tmp_path / f"{name}-full.csv")
+        Policy(min_areas=1).write_csv(table, tmp_path / f"{name}-pub.csv")
+        full, published = _csv_cells(tmp_path / f"{name}-full.csv"), _csv_cells(tmp_path / f"{name}-pub.csv")
+        assert list(full.columns) == list(published.columns) == list(table.columns)
+        shown = published != SUPPRESSED
+        assert (~shown).any().any() and shown.any().any(), f"{name}: both kinds of cell are exercised"
+        assert (published[shown] == full[shown])[shown].all().all(), name
+        # Worked out independently: every float cell of the full-detail file is the value to ten significant figures.
+        for column in table.select_dtypes("float").columns:
+            expected = ["" if pd.isna(v) else f"{v:.10g}" for v in table[column]]
+            assert full[column].tolist() == expected, f"{name}.{column}"
+    rows = _csv_cells(tmp_path / "planted-pub.csv").set_index("factor_code")
+    assert rows.loc["two_areas", "share"] == "0.3" and rows.loc["small", "share"] == SUPPRESSED
 
 
 # ------------------------------------------------------------------------------------ the footer on a figure

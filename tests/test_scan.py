@@ -351,8 +351,50 @@ def test_excel_workbook_and_binary_files_are_unreadable_not_a_crash(tmp_path):
     (folder / "taxonomy.csv").write_bytes(b"factor_code,label\nx,\x00\x00\n")
     frame = scan(folder)
     assert frame[["file", "kind"]].values.tolist() == [["findings.csv", UNREADABLE], ["taxonomy.csv", UNREADABLE]]
-    assert frame["line"].isna().all()
+    # The workbook is a whole-file finding; the NUL bytes are found where sce.load finds them: line 2, label.
+    assert pd.isna(frame["line"].iloc[0]) and frame["line"].iloc[1] == 2 and frame["column"].iloc[1] == "label"
+    assert frame["context"].iloc[1].startswith("the file holds NUL bytes")
     assert main(folder) == 1
+
+
+def test_a_value_too_long_to_be_real_is_unreadable_as_load_finds_it(tmp_path):
+    folder = copy_sample(tmp_path / "long")
+    rows = read_rows(folder / "episodes.csv")
+    rows[2][-1] = "x" * 200_000 + " jane.doe@example.org"  # line 3, the last column
+    write_rows(folder / "episodes.csv", rows)
+    frame = scan(folder)
+    assert found(frame) == [("episodes.csv", 3, rows[0][-1], UNREADABLE, "x" * 200)]
+    assert "200,021 bytes long" in frame["context"].iloc[0]
+    assert "jane.doe" not in " ".join(frame["match"]) + " ".join(frame["context"])
+
+
+def test_a_link_to_a_file_outside_the_folder_is_refused_and_not_read(tmp_path):
+    import os
+
+    folder = copy_sample(tmp_path / "linked")
+    secret = tmp_path / "elsewhere" / "contacts.csv"
+    secret.parent.mkdir()
+    secret.write_text("name,phone,email\nSomeone,020 7946 0000,someone@example.org\n", encoding="utf-8")
+    os.symlink(secret, folder / "contacts.csv")
+    (folder / "findings.csv").unlink()
+    os.symlink(secret, folder / "findings.csv")
+    frame = scan(folder)
+    assert frame[["file", "kind", "match"]].values.tolist() == [
+        ["findings.csv", UNREADABLE, str(secret.resolve())],
+        ["contacts.csv", UNREADABLE, str(secret.resolve())],
+    ]
+    assert frame["line"].isna().all()
+    assert all(c.startswith(f"this file is a symbolic link to {secret}") for c in frame["context"])
+    text = frame.to_csv()
+    assert "7946" not in text and "someone@" not in text
+    assert frame.attrs["scanned"]["files"] == 4  # the four contract files not linked
+    assert main(folder) == 1
+    # A link to a file inside the folder is read as the file.
+    for name in ("findings.csv", "contacts.csv"):
+        (folder / name).unlink()
+    shutil.copy(SAMPLE / "findings.csv", folder / "findings-2024.csv")
+    os.symlink("findings-2024.csv", folder / "findings.csv")
+    assert scan(folder).empty and scan(folder).attrs["scanned"]["files"] == 6
 
 
 def test_main_exit_codes(tmp_path, planted_set, capsys):

@@ -39,7 +39,9 @@ import pandas as pd
 from ..checks import check_whole
 from ..errors import ParameterError
 from ..reviewsets.contract import FILES
-from ..spreadsheets import neutralise_formulas
+
+# TABLE_FLOAT_FORMAT (how floats are written to table CSVs) lives in spreadsheets and is named here too.
+from ..spreadsheets import TABLE_FLOAT_FORMAT, write_people_csv
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -64,9 +66,6 @@ DEFAULT_MIN_AREAS = 3
 #: The column in which library tables say how many areas stand behind the row's figures.
 # Spelled out, not imported from stats.contributors: the CLI reads this module's defaults without scipy.
 CONTRIBUTORS = "n_contributing_areas"
-#: How floats are written to table CSVs: enough digits for any statistic, and stable.
-TABLE_FLOAT_FORMAT = "%.10g"
-
 #: What a suppressed cell shows in a published CSV, as DfE tables do.
 SUPPRESSED = "c"
 
@@ -330,13 +329,12 @@ def _secondary(frame: pd.DataFrame, suppressed: pd.Series, column: str, line: pd
 def to_published_csv(published: Published, path) -> None:
     """Write a published table: suppressed cells as ``c``, missing values (not suppressed) empty.
 
-    The file is for people, who open it in a spreadsheet: text that a spreadsheet would read as a
-    formula gets a ``'`` in front (:func:`~sce_analysis.spreadsheets.neutralise_formulas`); numbers,
-    negative ones included, are written as numbers.
+    The file is for people, who open it in a spreadsheet, and is written as every such file is
+    (:func:`~sce_analysis.spreadsheets.write_people_csv`): floats with :data:`TABLE_FLOAT_FORMAT`,
+    as in full detail; text that a spreadsheet would read as a formula with a ``'`` in front;
+    numbers, negative ones included, as numbers.
     """
-    # Neutralise before the cast to object, while the dtypes still say which columns are numbers.
-    text = neutralise_formulas(published.frame).astype(object).where(~published.mask.to_numpy(), SUPPRESSED)
-    text.to_csv(path, index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT)
+    write_people_csv(published.frame, path, suppressed=published.mask, mark=SUPPRESSED)
 
 
 def publish_network(G, *, threshold: int = DEFAULT_THRESHOLD, min_areas: int = DEFAULT_MIN_AREAS):

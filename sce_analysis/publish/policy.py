@@ -29,12 +29,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..checks import check_whole
-from ..spreadsheets import neutralise_formulas
+from ..spreadsheets import write_people_csv
 from .disclosure import (
     DEFAULT_MIN_AREAS,
     DEFAULT_THRESHOLD,
     SUPPRESSED,
-    TABLE_FLOAT_FORMAT,
     Published,
     footer,
     is_hidden,
@@ -87,15 +86,15 @@ class Policy:
     def write_csv(self, frame: pd.DataFrame, path) -> pd.DataFrame:
         """Write a table as CSV (suppressed cells as ``c``) and return it as it may be shown.
 
-        The CSV file is for people: formula-like text gets a ``'`` in front
-        (:func:`~sce_analysis.spreadsheets.neutralise_formulas`), in full detail as in publication
-        mode. The table returned keeps the exact text.
+        The CSV file is for people, written the same way in full detail as in publication mode
+        (:func:`~sce_analysis.spreadsheets.write_people_csv`): floats with ten significant
+        figures, formula-like text with a ``'`` in front. The table returned keeps the exact text.
         """
         published = self.publish(frame)
         if self.publication:
             to_published_csv(published, path)
         else:
-            neutralise_formulas(frame).to_csv(path, index=False, lineterminator="\n", float_format=TABLE_FLOAT_FORMAT)
+            write_people_csv(frame, path)
         return published.frame
 
     def hidden(self, columns) -> list[str]:
@@ -120,11 +119,6 @@ class Policy:
         return f"{n:,}"
 
     # ------------------------------------------------------------------ what every output says
-
-    @property
-    def missing_text(self) -> str:
-        """How a suppressed cell is shown in an HTML table."""
-        return SUPPRESSED if self.publication else ""
 
     def footer(self) -> str | None:
         """The line a publication output carries; None in full detail."""

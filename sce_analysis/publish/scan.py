@@ -24,8 +24,11 @@ mark and CRLF line ends are normal input. A file that is not UTF-8 (a legacy Win
 from Excel) gives one finding of kind ``unreadable`` at its first bad line; its cells are then
 decoded one by one (UTF-8 where they are valid, Windows-1252 where not) and scanned anyway, so
 an identifier in it is not missed. A UTF-16 file is likewise reported and scanned. An Excel
-workbook renamed to ``.csv``, a file with NUL bytes, and a CSV structure the ``csv`` module cannot
-parse (usually an unclosed quote) are reported as ``unreadable`` too, never as a traceback.
+workbook renamed to ``.csv``, a file with NUL bytes or a value too long to be real (the checks
+:func:`sce_analysis.load` makes, naming the line and column), and a CSV structure the ``csv``
+module cannot parse (usually an unclosed quote) are reported as ``unreadable`` too, never as a
+traceback. A file that is a symbolic link to somewhere outside the folder is reported as
+``unreadable`` and not read, as :func:`sce_analysis.load` refuses it.
 
 Detectors (:data:`KINDS`)
 -------------------------
@@ -134,6 +137,9 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..reviewsets.contract import FILES
+from ..reviewsets.csvfiles import hostile_bytes
+from ..reviewsets.folders import link_outside_message, links_outside
+from ..reviewsets.problems import ProblemList
 
 __all__ = ["GIVEN_NAMES", "KINDS", "STOP_WORDS", "UNREADABLE", "find_identifiers", "format_findings", "main", "scan"]
 
@@ -530,14 +536,16 @@ def _decode(path: Path, cells: _Cells) -> str | None:
             cells, file, None, None, "", "UTF-16 (Excel 'Unicode Text'), scanned as such; save it as CSV UTF-8."
         )
         return text
+    # The reader's own checks of the bytes: NUL bytes, and values too long to be real.
+    refused = ProblemList()
+    if hostile_bytes(data, file, refused):
+        for problem in refused.sorted():
+            _unreadable(cells, file, problem.line, problem.column, problem.value, problem.message)
+        return None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return _decode_cell_by_cell(data, file, cells)
-    if "\x00" in text:
-        _unreadable(cells, file, None, None, "", "the file holds NUL bytes: it is not a text CSV file.")
-        return None
-    return text
 
 
 def _decode_cell_by_cell(data: bytes, file: str, cells: _Cells) -> str:
@@ -688,8 +696,14 @@ def scan(folder: str | os.PathLike) -> pd.DataFrame:
             f"the folder {str(path)!r} {what}. Fix: give the review-set folder that holds reviews.csv."
         )
     cells = _Cells()
-    for file in sorted((p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file()), key=_file_order):
-        _read(file, cells)
+    files = sorted((p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file()), key=_file_order)
+    outside = links_outside(path, [file.name for file in files])
+    for file in files:
+        if file.name in outside:
+            target = outside[file.name]
+            _unreadable(cells, file.name, None, None, str(target), link_outside_message(path, file.name, target))
+        else:
+            _read(file, cells)
 
     frames = [f for f in cells.frames if len(f)]
     all_cells = pd.concat(frames, ignore_index=True) if frames else None

@@ -34,6 +34,7 @@ __all__ = [
     "csv_text",
     "MAX_FIELD_BYTES",
     "MAX_COLUMNS",
+    "hostile_bytes",
 ]
 
 #: The longest value a CSV file may hold, in bytes: four times Excel's limit of 32,767 characters
@@ -75,17 +76,19 @@ class TextTable:
         return any(c not in self.frame.columns for c in self.spec.required)
 
 
-def _describe_encoding_error(data: bytes, header: list[str], start: int) -> tuple[int, str | None, str, int]:
+def _describe_encoding_error(data: bytes, start: int) -> tuple[int, str | None, str, int]:
     """Find the first line and column whose bytes are not UTF-8, and how many lines have such bytes.
 
     ``start`` is the position of the first byte that is not UTF-8 (from the UnicodeDecodeError), used
     when the file cannot be parsed as CSV at all.
     """
+    # latin-1 maps each byte to one character, so parsing it keeps every byte in place. Decoded once.
+    text = data.decode("latin-1")
+    header = _raw_header(text)
     bad_rows = []
     first = None
     try:
-        # latin-1 maps each byte to one character, so parsing it keeps every byte in place.
-        for number, row in enumerate(csv.reader(io.StringIO(data.decode("latin-1"), newline="")), start=1):
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             for position, cell in enumerate(row):
                 try:
                     cell.encode("latin-1").decode("utf-8-sig" if number == 1 and position == 0 else "utf-8")
@@ -99,21 +102,33 @@ def _describe_encoding_error(data: bytes, header: list[str], start: int) -> tupl
     except csv.Error:  # not CSV either (a quoted value too long): name the line of the first bad byte
         first, bad_rows = None, []
     if first is None:  # a stray byte outside any cell, or no CSV: report its physical line
-        line, column = _line_and_column(data, start)
+        line, column = _line_and_column(data, start, header)
         first = (line, column, "")
         bad_rows = [line]
     return first[0], first[1], first[2], len(bad_rows)
 
 
+def _legacy_text(cell: str) -> str:
+    r"""A cell of text decoded as latin-1 (one character a byte), decoded again as a person reads it.
+
+    >>> [_legacy_text(b.decode("latin-1")) for b in (b"\xef\xbb\xbfreview_id", "r\u00e9f".encode(), b"r\xe9f")]
+    ['review_id', 'réf', 'réf']
+    """
+    raw = cell.encode("latin-1")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
 def _parse_csv_text(
-    text: str, spec: FileSpec, problems: ProblemList, data: bytes | None = None
-) -> tuple[list[str], pd.DataFrame, bool]:
-    """Parse CSV text into a header and a frame of strings; report broken rows.
+    text: str, header: list[str], spec: FileSpec, problems: ProblemList, data: bytes | None = None
+) -> tuple[pd.DataFrame, bool]:
+    """Parse CSV text, whose header (:func:`_header`) is given, into a frame of strings; report broken rows.
 
     ``data`` is the same text as UTF-8 bytes (without a byte-order mark): pandas' C parser reads
     bytes directly, while text it would first encode back to UTF-8, chunk by chunk.
     """
-    header = _header(text)
     positional = [f"_{i}" for i in range(len(header))]
     structure_ok = True
     try:
@@ -136,7 +151,7 @@ def _parse_csv_text(
         structure_ok = False
         frame = _parse_csv_slowly(text, header, positional, spec, problems)
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")
-    return header, frame, structure_ok
+    return frame, structure_ok
 
 
 def _header(text: str) -> list[str]:
@@ -152,15 +167,12 @@ def _shown(value: str) -> str:
     return value if len(value) <= _SHOWN else f"{value[:_SHOWN]}... ({len(value):,} characters)"
 
 
-def _line_and_column(data: bytes, position: int) -> tuple[int, str | None]:
-    """The physical line (from 1) of byte ``position``, and the header's name for its column (counting commas)."""
+def _line_and_column(data: bytes, position: int, header: list[str]) -> tuple[int, str | None]:
+    """The physical line (from 1) of byte ``position``, and the ``header``'s name for its column (counting commas)."""
     start = data.rfind(b"\n", 0, position) + 1
     line = data.count(b"\n", 0, start) + 1
     index = data.count(b",", start, position)
-    end = data.find(b"\n", 0, min(len(data), 1 << 20))
-    first = data[: end if end >= 0 else min(len(data), 1 << 20)].decode("utf-8", errors="replace").lstrip("\ufeff")
-    names = [name.strip() for name in first.split(",")]
-    return line, (names[index] or None) if index < len(names) else None
+    return line, (header[index] or None) if index < len(header) else None
 
 
 def _long_value(data: bytes) -> tuple[int, int] | None:
@@ -188,11 +200,25 @@ def _long_value(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _hostile(data: bytes, file: str, problems: ProblemList) -> bool:
-    """Report NUL bytes and values too long to be real, before the file is decoded or parsed; True if found."""
+def _raw_header(latin: str) -> list[str]:
+    r"""The header's names (:func:`_header`) of a file not decoded as UTF-8, given as latin-1 text (all of it, or
+    its start), as a person reads them: UTF-8 where they are (a byte-order mark dropped), Windows-1252 where not.
+
+    >>> _raw_header(b'\xef\xbb\xbfreview_id,"r\xc3\xa9f, x",caf\xe9\nR1,a,b'.decode("latin-1"))
+    ['review_id', 'réf, x', 'café']
+    """
+    return [_legacy_text(name) for name in _header(latin)]
+
+
+def hostile_bytes(data: bytes, file: str, problems: ProblemList) -> bool:
+    """Report NUL bytes and values too long to be real, before the file is decoded or parsed; True if found.
+
+    The checks every reader of a CSV file's bytes makes first (:func:`read_csv_table`, and
+    :func:`~sce_analysis.publish.scan.scan`): each names the line and column where it is found.
+    """
     nul = data.find(b"\x00")
     if nul >= 0:
-        line, column = _line_and_column(data, nul)
+        line, column = _line_and_column(data, nul, _raw_header(data[: 1 << 20].decode("latin-1")))
         problems.add(
             file,
             line,
@@ -205,7 +231,7 @@ def _hostile(data: bytes, file: str, problems: ProblemList) -> bool:
     found = _long_value(data)
     if found is not None:
         start, length = found
-        line, column = _line_and_column(data, start)
+        line, column = _line_and_column(data, start, _raw_header(data[: 1 << 20].decode("latin-1")))
         problems.add(
             file,
             line,
@@ -303,13 +329,12 @@ def read_csv_table(path: Path, spec: FileSpec, problems: ProblemList) -> TextTab
             "the file is in UTF-16 (Excel's 'Unicode Text'). Fix: save it as CSV UTF-8 instead.",
         )
         return None
-    if _hostile(data, file, problems):
+    if hostile_bytes(data, file, problems):
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        header = _header(data.decode("latin-1"))
-        line, column, shown, n_lines = _describe_encoding_error(data, header, error.start)
+        line, column, shown, n_lines = _describe_encoding_error(data, error.start)
         more = f" ({n_lines - 1} more line{'s' if n_lines != 2 else ''} too)" if n_lines > 1 else ""
         problems.add(
             file,
@@ -344,7 +369,7 @@ def read_csv_table(path: Path, spec: FileSpec, problems: ProblemList) -> TextTab
         return None
 
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-    header, frame, structure_ok = _parse_csv_text(text, spec, problems, body)
+    frame, structure_ok = _parse_csv_text(text, header, spec, problems, body)
     return TextTable(spec, name_columns(header, frame, spec, problems), readable=structure_ok)
 
 

@@ -1,22 +1,55 @@
-"""Writing a review set into a new folder safely: what may be replaced, all at once or not at all."""
+"""Review-set folders: which of their files are links to elsewhere (never read), and writing a set into a
+new folder safely (what may be replaced, all at once or not at all)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import OutputError, ParameterError
 from .atomic import clear_stale, disk_full, disk_full_error, staging_folder, swap_in
 from .contract import FILES
 
-__all__ = ["check_new_folder", "save_new_folder", "current_umask", "SET_FILES"]
+__all__ = ["check_new_folder", "save_new_folder", "current_umask", "SET_FILES", "links_outside", "link_outside_message"]
 
 #: What a review-set folder may hold: the files of both formats and a README. ``overwrite`` replaces
 #: only such a folder, so that nothing else is ever deleted.
 SET_FILES = frozenset(
     {spec.filename for spec in FILES.values()} | {f"{name}.parquet" for name in FILES} | {"README.md"}
 )
+
+
+def links_outside(folder: str | os.PathLike, filenames: Iterable[str]) -> dict[str, Path]:
+    """The files among ``filenames`` in ``folder`` that are symbolic links to somewhere outside it, with their targets.
+
+    A review set is a folder sent by someone else; a link in it to ``/etc/passwd`` or to another
+    project's data must not be read (and its contents shown in problems or scan findings) as if it
+    were the set's. Every reader of a folder (:func:`~sce_analysis.load`, :func:`~sce_analysis.validate`,
+    ``sce-analysis scan``) refuses these files. A link to a file inside the folder is fine.
+
+    >>> links_outside("data/sample", ["reviews.csv", "absent.csv"])
+    {}
+    """
+    folder = Path(folder)
+    root = folder.resolve()
+    outside = {}
+    for name in filenames:
+        link = folder / name
+        if link.is_symlink():
+            target = link.resolve()
+            if not target.is_relative_to(root):
+                outside[name] = target
+    return outside
+
+
+def link_outside_message(folder: str | os.PathLike, name: str, target: Path) -> str:
+    """What every reader says about a file that :func:`links_outside` found."""
+    return (
+        f"this file is a symbolic link to {os.readlink(Path(folder) / name)} ({target}), outside the review-set "
+        "folder: it was not read. Fix: copy the file into the folder instead of linking to it."
+    )
 
 
 def check_new_folder(folder: str | os.PathLike, *, overwrite: bool = False) -> Path:

@@ -18,7 +18,7 @@ from .contract import FileSpec
 from .csvfiles import MAX_COLUMNS, TextTable, as_text, name_columns
 from .problems import WHOLE_FILE, ProblemList
 
-__all__ = ["parquet_spec", "read_parquet_table", "write_parquet", "MAX_ROWS"]
+__all__ = ["parquet_spec", "read_parquet_table", "write_parquet", "MAX_ROWS", "MAX_DATA_BYTES", "MAX_RATIO"]
 
 #: The most rows a Parquet file of a review set may claim (a national set has about 200,000 codings).
 MAX_ROWS = 20_000_000
@@ -26,6 +26,15 @@ MAX_ROWS = 20_000_000
 #: row; a footer that claims far more rows than the file could hold is lying, and pyarrow would
 #: allocate memory for every row it claims before finding out.
 MAX_ROWS_PER_BYTE = 100
+#: The most bytes a file's data may take once decompressed, as its footer says: a national set takes
+#: tens of MiB. The same bound as :data:`sce_analysis.exchange.safe_xml.MAX_TOTAL_BYTES` for an archive.
+MAX_DATA_BYTES = 1024 * 2**20
+#: The highest compression ratio accepted (data decompressed / file size) for data of more than
+#: :data:`RATIO_FLOOR` bytes, as :data:`sce_analysis.exchange.safe_xml.MAX_RATIO` for a zip member. Review
+#: sets compress 1.5 to 4 times; a 6 kB file whose one value decompresses to 64 MiB compresses 12,000 times.
+MAX_RATIO = 200
+#: Data smaller than this is never refused for its ratio.
+RATIO_FLOOR = 1 * 2**20
 
 
 def parquet_spec(spec: FileSpec) -> FileSpec:
@@ -60,29 +69,33 @@ def read_parquet_table(path: Path, spec: FileSpec, problems: ProblemList) -> Tex
             )
         return None
     try:
-        reason = _implausible(pq.ParquetFile(path).metadata, path.stat().st_size)
-        if reason is not None:
-            problems.add(spec.filename, WHOLE_FILE, None, "", reason)
-            return None
-        table = pq.read_table(path)
+        # Opened once: the footer is read and checked, and the columns' types too, before any data is read.
+        with pq.ParquetFile(path) as parquet:
+            reason = _implausible(parquet.metadata, path.stat().st_size)
+            if reason is not None:
+                problems.add(spec.filename, WHOLE_FILE, None, "", reason)
+                return None
+            schema = parquet.schema_arrow
+            wrong = [
+                (name, field.type)
+                for name, field in zip(schema.names, schema, strict=True)
+                if not _text_like(field.type)
+            ]
+            for name, kind in wrong:
+                problems.add(
+                    spec.filename,
+                    1,
+                    str(name),
+                    str(kind),
+                    f"the column '{name}' holds Parquet type {kind}; a review-set file holds text (or numbers and "
+                    "dates). Fix: write the set with ReviewSet.save(folder, format='parquet'), or convert the column "
+                    "to text.",
+                )
+            if wrong:
+                return None
+            table = parquet.read()
     except (OSError, pa.ArrowException, UnicodeDecodeError) as error:
         problems.add(spec.filename, WHOLE_FILE, None, "", f"the file is not a readable Parquet file: {error}.")
-        return None
-    wrong = [
-        (name, field.type)
-        for name, field in zip(table.column_names, table.schema, strict=True)
-        if not _text_like(field.type)
-    ]
-    for name, kind in wrong:
-        problems.add(
-            spec.filename,
-            1,
-            str(name),
-            str(kind),
-            f"the column '{name}' holds Parquet type {kind}; a review-set file holds text (or numbers and dates). "
-            "Fix: write the set with ReviewSet.save(folder, format='parquet'), or convert the column to text.",
-        )
-    if wrong:
         return None
     header = [str(name).strip() for name in table.column_names]
     lines = pd.RangeIndex(2, table.num_rows + 2, name="line")
@@ -93,7 +106,8 @@ def read_parquet_table(path: Path, spec: FileSpec, problems: ProblemList) -> Tex
 
 
 def _implausible(metadata, size: int) -> str | None:
-    """Why a Parquet footer cannot be believed (too many rows or columns, counts that disagree), or None."""
+    """Why a Parquet footer cannot be believed (too many rows or columns, counts that disagree, data that would
+    decompress to too much or too many times the file's size), or None."""
     rows = metadata.num_rows
     fix = "Fix: write the set again with ReviewSet.save(folder, format='parquet'), or use CSV files."
     if metadata.num_columns > MAX_COLUMNS:
@@ -114,7 +128,23 @@ def _implausible(metadata, size: int) -> str | None:
                     f"the file's metadata disagrees with itself: row group {i + 1} claims {group.num_rows:,} rows, "
                     f"but its column '{chunk.path_in_schema}' holds {chunk.num_values:,} values. {fix}"
                 )
+    # Either count may be forged smaller than the other: the larger is believed.
+    data = max(
+        sum(group.total_byte_size for group in groups),
+        sum(group.column(j).total_uncompressed_size for group in groups for j in range(group.num_columns)),
+    )
+    ratio = data / max(size, 1)
+    if data > MAX_DATA_BYTES or (data > RATIO_FLOOR and ratio > MAX_RATIO):
+        return (
+            f"the file's data would decompress to {_mib(data)}, {ratio:,.0f} times its size of {size:,} bytes (at most "
+            f"{_mib(MAX_DATA_BYTES)}, and {MAX_RATIO} times, are allowed): it is probably a decompression bomb, and "
+            f"was not read. {fix}"
+        )
     return None
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.1f} MiB"
 
 
 def _text_like(kind) -> bool:

@@ -24,6 +24,7 @@ import pandas as pd
 from ..errors import DataValidationError, ParameterError
 from .contract import FILES
 from .csvfiles import frame_as_table, read_csv_table
+from .folders import link_outside_message, links_outside
 from .parquet import parquet_spec, read_parquet_table
 from .problems import WHOLE_FILE, Problem, ProblemList, problems_frame
 from .reviewset import ReviewSet
@@ -74,30 +75,11 @@ def _read_and_check(folder) -> tuple[list[Problem], dict[str, pd.DataFrame], boo
 
 
 def _links_outside(folder: Path, specs: dict, problems: ProblemList) -> set[str]:
-    """The files of the set that are symbolic links to somewhere outside ``folder``: each is a problem, and not read.
-
-    A review set is a folder sent by someone else; a link in it to ``/etc/passwd`` or to another
-    project's data must not be read (and its contents shown in problems) as if it were the set's.
-    """
-    root = folder.resolve()
-    refused = set()
-    for name, spec in specs.items():
-        link = folder / spec.filename
-        if not link.is_symlink():
-            continue
-        target = link.resolve()
-        if target.is_relative_to(root):
-            continue
-        refused.add(name)
-        problems.add(
-            spec.filename,
-            WHOLE_FILE,
-            None,
-            str(target),
-            f"this file is a symbolic link to {os.readlink(link)} ({target}), outside the review-set folder: it was "
-            "not read. Fix: copy the file into the folder instead of linking to it.",
-        )
-    return refused
+    """The files of the set that are symbolic links to outside ``folder`` (:func:`links_outside`): each is a problem."""
+    outside = links_outside(folder, [spec.filename for spec in specs.values()])
+    for file, target in outside.items():
+        problems.add(file, WHOLE_FILE, None, str(target), link_outside_message(folder, file, target))
+    return {name for name, spec in specs.items() if spec.filename in outside}
 
 
 def read_taxonomy(source) -> pd.DataFrame:
