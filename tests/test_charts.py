@@ -210,6 +210,75 @@ def test_every_chart_has_a_title_that_can_be_replaced_or_left_out(name, tables):
     assert draw(title="").get_title(loc="left") == ""
 
 
+def titles_of(fig) -> list[Text]:
+    """The figure's title and every axes' titles that are shown."""
+    found = [fig._suptitle] + [t for ax in fig.axes for t in (ax.title, ax._left_title, ax._right_title)]
+    return [t for t in found if t is not None and t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("name", [*CHART_NAMES, "spread_explorer"])
+@pytest.mark.parametrize("context", ["paper", "talk"])
+def test_a_draft_chart_keeps_its_title_inside_the_figure(name, context, tables):
+    """A draft skips the passes that re-wrap a title running off the figure, so the title is wrapped from the
+    start to the room it has: from the axes' left edge (right of the tick labels), where it begins, to the
+    figure's right edge. The explorer's spread chart, with its default title, at the explorer's top 10."""
+    with charts.common.draft():
+        if name == "spread_explorer":
+            with style.context(context):
+                fig = charts.plot_spread(tables["by_region"], by="region", top=10).get_figure(root=True)
+        else:
+            fig = draw_in(name, tables, context)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = fig.bbox
+    titles = titles_of(fig)
+    assert titles, f"{name}: no title drawn"
+    for title in titles:
+        box = title.get_window_extent(renderer)
+        assert (
+            frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1 and frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1
+        ), f"{name}: the title {title.get_text()!r} {box.extents} runs off the figure {frame.extents}"
+
+
+@pytest.mark.parametrize("name", [name for name in CHART_NAMES if name != "trends"])
+@pytest.mark.parametrize("context", ["paper", "talk"])
+def test_a_title_is_wrapped_only_when_it_must_be(name, context, tables):
+    """A title takes the room it has, from where it starts to the figure's right edge (less a margin of its
+    size): one that fits there on one line is not wrapped, though it was wrapped for less room before the
+    layout moved its axes. (The trends' title is the figure's; its panels' titles break after the factor's
+    name on purpose.)"""
+    fig = draw_in(name, tables, context)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for title in (ax._left_title for ax in fig.axes):
+        if not title.get_visible() or "\n" not in title.get_text():
+            continue
+        one_line = fig.text(0, 0, flat(title.get_text()), fontproperties=title.get_fontproperties())
+        width = one_line.get_window_extent(renderer).width
+        one_line.remove()
+        room = fig.bbox.x1 - title.get_window_extent(renderer).x0 - title.get_fontsize() * fig.dpi / 72
+        assert width > room, (
+            f"{name}: the title {title.get_text()!r} ({width:.0f} px on one line) fits in {room:.0f} px"
+        )
+
+
+def test_horizontal_bars_make_room_for_the_largest_share_or_interval_end_by_default():
+    """The share axis ends on the tick above the largest upper interval end (or share), which the bars derive
+    from their rows unless told; a suppressed row's marker is as wide either way."""
+    from sce_analysis.charts.bars import horizontal_bars
+    from sce_analysis.charts.layout import share_ticks
+
+    rows = pd.DataFrame({"share": [0.3, np.nan, 0.5], "ci_low": [0.2, np.nan, 0.4], "ci_high": [0.45, np.nan, 0.72]})
+    fig, (derived, given) = plt.subplots(1, 2)
+    horizontal_bars(derived, rows, ["a", "b", "c"], [style.INK] * 3)
+    horizontal_bars(given, rows, ["a", "b", "c"], [style.INK] * 3, share_max=0.72, kwargs={})
+    assert derived.get_xlim() == given.get_xlim() == (0.0, share_ticks(0.72)[2])
+    assert derived.get_xlim()[1] > 0.72 and share_ticks(0.5)[2] < 0.72  # the whisker's end, not the share, counts
+    widths = [[p.get_width() for p in ax.patches if p.get_hatch()] for ax in (derived, given)]
+    assert widths[0] == widths[1] == [pytest.approx(0.72 * 0.06)]
+    plt.close(fig)
+
+
 def test_charts_draw_on_the_axes_given(tables):
     fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6), layout="constrained")
     assert charts.plot_prevalence(tables["prevalence"], top=4, ax=left) is left

@@ -202,6 +202,30 @@ def test_a_swap_killed_between_its_renames_is_undone_by_the_next_run(old_set, tm
     assert snapshot(old_set) == before and hidden(tmp_path) == []
 
 
+def test_one_clearing_removes_what_killed_runs_left_beside_a_folder_and_in_it(old_set, tmp_path):
+    """A killed write leaves a staging folder beside the set, a killed save temporary files in it: both go, with
+    a line each; what a running process (here the one that started this test) is writing stays."""
+    from sce_analysis.reviewsets import atomic
+
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    dead, alive = finished.pid, os.getppid()
+    before = snapshot(old_set)
+    (tmp_path / f".set.staging-{dead}").mkdir()
+    (old_set / f".reviews.staging-{dead}-x1y2.tmp").write_text("review_id,ye")
+    (old_set / f".reviews.staging-{alive}-z3w4.tmp").write_text("review_id,ye")
+    said = []
+    lines = atomic.clear_stale(old_set, log=said.append)
+    stopped = "that was stopped before it finished"
+    assert lines == said
+    assert said == [
+        f"removed {tmp_path / f'.set.staging-{dead}'}, left by a run (pid {dead}) {stopped}",
+        f"removed {old_set / f'.reviews.staging-{dead}-x1y2.tmp'}, left by a save (pid {dead}) {stopped}",
+    ]
+    assert hidden(tmp_path) == []
+    assert sorted(snapshot(old_set)) == sorted([*before, f".reviews.staging-{alive}-z3w4.tmp"])
+
+
 # --------------------------------------------------------------------------- the lock
 
 
@@ -243,6 +267,14 @@ def start_report(out: Path, *extra) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def lock_holder(out: Path) -> dict:
+    """The record in ``out``'s lock file; {} while there is none or it is being written."""
+    try:
+        return json.loads((out / LOCK_NAME).read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def wait_for(condition, seconds=120.0) -> float:
@@ -288,13 +320,15 @@ def test_a_report_killed_midway_is_replaced_by_overwrite_and_the_users_files_sur
 def test_two_reports_into_one_folder_the_second_refuses_naming_the_first(tmp_path):
     out = tmp_path / "out"
     first = start_report(out, "--notebooks", "01")
-    wait_for(lambda: (out / LOCK_NAME).exists())
-    holder = json.loads((out / LOCK_NAME).read_text() or "{}") if (out / LOCK_NAME).exists() else {}
+    # The lock file is made empty and then filled in: wait until it names its holder.
+    wait_for(lambda: lock_holder(out).get("pid") is not None)
+    holder = lock_holder(out)
     second = start_report(out, "--notebooks", "01", "--overwrite")
     _, err = second.communicate(timeout=120)
     assert second.returncode == 1
     assert f"{out} is in use: another run (pid {first.pid}" in err and "wait for that run to finish" in err
-    assert holder.get("pid") in (None, first.pid)
+    assert holder["pid"] == first.pid, "the lock names the run that holds it"
+    assert holder["command"].endswith(f"report --data {SAMPLE} --out {out} --notebooks 01")
     _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     assert json.loads((out / "manifest.json").read_text())["status"] == "finished"

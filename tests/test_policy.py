@@ -8,7 +8,9 @@ and check that every output path suppresses exactly the same cells.
 from __future__ import annotations
 
 import csv
+import functools
 import io
+from types import SimpleNamespace
 
 import networkx as nx
 import numpy as np
@@ -318,32 +320,45 @@ def test_published_and_full_detail_csvs_write_the_same_numbers(rs, tmp_path):
 # ------------------------------------------------------------------------------------ the footer on a figure
 
 
+#: Each chart the report draws, as its notebook draws it, from tables published in publication mode (``p``: the
+#: published inputs, see :func:`published_charts`). The one list of the charts that the footer tests cover.
+PUBLISHED_CHARTS = {
+    "coverage_by_year": lambda p: sce.plot_coverage(p.table(sce.coverage(p.rs, by="year")), by="year"),
+    "prevalence": lambda p: sce.plot_prevalence(p.table(sce.factor_prevalence(p.rs)), top=15),
+    "spread_by_region": lambda p: sce.plot_spread(
+        p.table(sce.factor_prevalence(p.rs, by="region")), by="region", top=15
+    ),
+    "level_profile": lambda p: sce.plot_level_profile(p.table(sce.level_profile(p.rs))),
+    "factor_network": lambda p: sce.plot_factor_network(p.network, themes=p.themes, seed=0),
+    "cooccurrence": lambda p: sce.plot_cooccurrence(p.table(sce.factor_pairs(p.rs)), themes=p.themes),
+    "level_map": lambda p: sce.plot_level_map(p.network),
+    "sequences": lambda p: sce.plot_sequences(p.table(sce.factor_sequences(p.rs)), labels=p.labels),
+    # The sample has no significant sequence: rows of arrows above the bottom note, from a planted table.
+    "sequences_drawn": lambda p: sce.plot_sequences(p.table(planted_sequences()), labels=p.labels),
+    "finding_categories": lambda p: sce.plot_finding_categories(p.table(sce.finding_categories(p.rs))),
+    "trends": lambda p: sce.plot_trends(
+        p.table(sce.factor_trends(p.rs)), p.table(sce.factor_prevalence(p.rs, by="year"))
+    ),
+    "group_differences": lambda p: sce.plot_group_differences(
+        p.differences, group=sce.most_different_group(p.differences)
+    ),
+}
+CHARTS_DRAWN = list(PUBLISHED_CHARTS)
+
+
 @pytest.fixture(scope="module")
 def published_charts(rs):
-    """Each chart the report draws, as its notebook draws it, from tables published in publication mode."""
+    """Name -> a function that draws that chart of :data:`PUBLISHED_CHARTS` from the sample, published."""
     policy = Policy()
-    table = policy.table
-    network = policy.network(sce.factor_network(rs))
-    themes = table(sce.systemic_themes(rs, resamples=0))
-    differences = table(sce.compare_groups(rs, by="region"))
-    labels = dict(zip(rs.taxonomy["factor_code"], rs.taxonomy["label"], strict=True))
-    return {
-        "coverage_by_year": lambda: sce.plot_coverage(table(sce.coverage(rs, by="year")), by="year"),
-        "prevalence": lambda: sce.plot_prevalence(table(sce.factor_prevalence(rs)), top=15),
-        "spread_by_region": lambda: sce.plot_spread(table(sce.factor_prevalence(rs, by="region")), by="region", top=15),
-        "level_profile": lambda: sce.plot_level_profile(table(sce.level_profile(rs))),
-        "factor_network": lambda: sce.plot_factor_network(network, themes=themes, seed=0),
-        "cooccurrence": lambda: sce.plot_cooccurrence(table(sce.factor_pairs(rs)), themes=themes),
-        "level_map": lambda: sce.plot_level_map(network),
-        "sequences": lambda: sce.plot_sequences(table(sce.factor_sequences(rs)), labels=labels),
-        # The sample has no significant sequence: rows of arrows above the bottom note, from a planted table.
-        "sequences_drawn": lambda: sce.plot_sequences(table(planted_sequences()), labels=labels),
-        "finding_categories": lambda: sce.plot_finding_categories(table(sce.finding_categories(rs))),
-        "trends": lambda: sce.plot_trends(table(sce.factor_trends(rs)), table(sce.factor_prevalence(rs, by="year"))),
-        "group_differences": lambda: sce.plot_group_differences(
-            differences, group=sce.most_different_group(differences)
-        ),
-    }
+    inputs = SimpleNamespace(
+        rs=rs,
+        table=policy.table,
+        network=policy.network(sce.factor_network(rs)),
+        themes=policy.table(sce.systemic_themes(rs, resamples=0)),
+        differences=policy.table(sce.compare_groups(rs, by="region")),
+        labels=dict(zip(rs.taxonomy["factor_code"], rs.taxonomy["label"], strict=True)),
+    )
+    return {name: functools.partial(draw, inputs) for name, draw in PUBLISHED_CHARTS.items()}
 
 
 def planted_sequences() -> pd.DataFrame:
@@ -384,22 +399,6 @@ def assert_footer_clear(fig, footer_text: str) -> None:
     )
 
 
-CHARTS_DRAWN = [
-    "coverage_by_year",
-    "prevalence",
-    "spread_by_region",
-    "level_profile",
-    "factor_network",
-    "cooccurrence",
-    "level_map",
-    "sequences",
-    "sequences_drawn",
-    "finding_categories",
-    "trends",
-    "group_differences",
-]
-
-
 @pytest.mark.parametrize("name", CHARTS_DRAWN)
 def test_the_footer_overlaps_nothing_on_any_report_chart(name, published_charts, tmp_path):
     """As a report saves a chart (stamp, then save_figure with bbox_inches="tight"), and as the explorer does
@@ -425,6 +424,30 @@ def test_the_footer_overlaps_nothing_on_any_report_chart(name, published_charts,
             plt.close(fig)
 
 
+def test_the_footer_overlaps_nothing_below_a_scope_footnote(rs, tmp_path):
+    """A chart may carry the scope footnote at its bottom edge (a figure-level label that constrained layout
+    places at the figure's bottom edge): the footer goes below it, clear of it."""
+    import matplotlib.pyplot as plt
+
+    from sce_analysis.charts import save_figure, style
+
+    policy = Policy()
+    for fontsize, save in (
+        (8, lambda fig: save_figure(fig, tmp_path / "noted")),
+        (7, lambda fig: fig.savefig(io.BytesIO())),
+    ):
+        fig = sce.plot_prevalence(policy.table(sce.factor_prevalence(rs)), top=8).get_figure(root=True)
+        try:
+            note = style.stamp(fig, rs)
+            policy.stamp(fig, fontsize=fontsize)
+            save(fig)
+            assert_footer_clear(fig, policy.footer())
+            renderer = fig.canvas.get_renderer()
+            assert note.get_window_extent(renderer).y0 > fig.texts[-1].get_window_extent(renderer).y1
+        finally:
+            plt.close(fig)
+
+
 def test_full_detail_leaves_a_figure_as_it_is():
     import matplotlib.pyplot as plt
 
@@ -434,6 +457,12 @@ def test_full_detail_leaves_a_figure_as_it_is():
         assert fig.texts == [] and tuple(fig.get_size_inches()) == (4, 3)
     finally:
         plt.close(fig)
+
+
+def test_the_gallery_names_factors_by_the_taxonomys_labels(rs):
+    labels = Tables(rs, policy=Policy()).labels
+    assert labels == dict(zip(rs.taxonomy["factor_code"], rs.taxonomy["label"], strict=True))
+    assert labels["fam_hostile"] == "Hostile or intimidating parent" and len(labels) == len(rs.taxonomy)
 
 
 def test_the_gallery_footnote_stays_inside_the_figure(rs):

@@ -216,6 +216,36 @@ def test_results_say_which_notebooks_failed(tmp_path):
     assert SweepResult(tmp_path, "year", {2015: fine}).ok
 
 
+def test_a_full_disk_while_starting_or_finishing_a_report_says_what_is_kept(tmp_path, monkeypatch):
+    import errno
+
+    from sce_analysis.errors import OutputError
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "out"
+    selected = runner.select_notebooks("01")
+    plan = runner.plan_report(selected, {name: {"data_dir": str(SAMPLE)} for name in selected}, out)
+    plan.started = runner.now()
+    incomplete = f"the report in {out} is not complete (its manifest.json says what failed)"
+    with monkeypatch.context() as patch:
+        patch.setattr(runner, "_write_json", full)
+        with pytest.raises(OutputError) as starting:
+            runner.start_report(plan)
+    assert str(starting.value).startswith(f"the disk is full while writing {out / 'manifest.json'}: {incomplete}")
+    runner.start_report(plan)
+    monkeypatch.setattr(runner, "export_html", full)
+    with pytest.raises(OutputError) as finishing:
+        runner.finish(plan, ended=runner.now())
+    html = out / "html" / "01-overview.html"
+    assert str(finishing.value).startswith(f"the disk is full while writing {html}: {incomplete}")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and manifest["failure"]["file"] == "html/01-overview.html"
+    assert manifest["briefing"]["status"] == "skipped" and manifest["outputs"] == ["index.html"]
+    assert not (out / "index.html").exists()
+
+
 def test_params_command_lists_parameters(capsys):
     assert main(["params", "04"]) == 0
     out = capsys.readouterr().out

@@ -61,6 +61,9 @@ def share_max(rows: pd.DataFrame) -> float:
     return float(np.nanmax(finite)) if np.isfinite(finite).any() else 1.0
 
 
+_share_max_of = share_max  # for horizontal_bars, whose parameter of that name hides it
+
+
 def append_counts(ax, rows: pd.DataFrame, column: str, noun: str) -> None:
     """Add each bar's count (``c`` when suppressed) after its percentage label, as ``84%  (105 findings)``."""
     if column not in rows:
@@ -71,7 +74,13 @@ def append_counts(ax, rows: pd.DataFrame, column: str, noun: str) -> None:
 
 
 def horizontal_bars(
-    ax, rows: pd.DataFrame, labels: list[str], colors: list[str], *, share_max: float, kwargs: dict
+    ax,
+    rows: pd.DataFrame,
+    labels: list[str],
+    colors: list[str],
+    *,
+    kwargs: dict | None = None,
+    share_max: float | None = None,
 ) -> None:
     """Bars of ``share`` with Wilson whiskers and percent labels; NaN shares as suppressed markers.
 
@@ -86,16 +95,19 @@ def horizontal_bars(
         ``share`` and optionally ``ci_low``, ``ci_high``; one bar per row.
     labels, colors : list of str
         One tick label and one bar colour per row.
-    share_max : float
-        The largest share or upper bound to make room for; the share axis ends on the tick above it.
-    kwargs : dict
+    kwargs : dict, optional
         Passed to :meth:`~matplotlib.axes.Axes.barh`.
+    share_max : float, optional
+        The largest share or upper bound to make room for; the share axis ends on the tick above it.
+        By default that of ``rows`` (:func:`share_max`).
     """
+    if share_max is None:
+        share_max = _share_max_of(rows)
     k = len(rows)
     y = np.arange(k)
     share = rows["share"].to_numpy(dtype=float)
     drawn = ~np.isnan(share)
-    options = {"height": 0.68, "edgecolor": "none", "zorder": 2, **kwargs}
+    options = {"height": 0.68, "edgecolor": "none", "zorder": 2, **(kwargs or {})}
     ax.barh(y[drawn], share[drawn], color=np.asarray(colors, dtype=object)[drawn].tolist(), **options)
     low = rows["ci_low"].to_numpy(dtype=float) if "ci_low" in rows else np.full(k, np.nan)
     high = rows["ci_high"].to_numpy(dtype=float) if "ci_high" in rows else np.full(k, np.nan)
@@ -217,7 +229,7 @@ def plot_prevalence(
     color_of, name_of, order, legend_title = color_key(color_by)
     keys = rows[color_by].tolist() if color_by in rows else [None] * len(rows)
     colors = [color_of(k) for k in keys]
-    horizontal_bars(ax, rows, labels, colors, share_max=share_max(rows), kwargs=kwargs)
+    horizontal_bars(ax, rows, labels, colors, kwargs=kwargs)
     drawn_keys = [k for k, s in zip(keys, rows["share"], strict=True) if not pd.isna(s)] or keys
     handles = group_patches(drawn_keys, color_of, name_of, order, 22)
     legend_right(ax, handles, legend_title)
@@ -270,7 +282,7 @@ def plot_finding_categories(
     labels = [style.wrap_label(style.category_name(c), width) for c in rows["category"].astype("str")]
     ax = axes_for(ax, None, bars_height(len(rows), 2, tick, 1.8))
     colors = [style.category_color(c) for c in rows["category"].astype("str")]
-    horizontal_bars(ax, rows, labels, colors, share_max=share_max(rows), kwargs=kwargs)
+    horizontal_bars(ax, rows, labels, colors, kwargs=kwargs)
     append_counts(ax, rows, "n_findings", "findings")
     n = table["n_total"].dropna().max() if "n_total" in table else None
     ax.set_xlabel(
@@ -334,7 +346,7 @@ def plot_level_profile(
     names = [style.level_name(level) for level in rows["level"].astype("str")]
     ax = axes_for(ax, None, bars_height(len(rows), 1, tick, 1.8))
     colors = [style.level_color(level) for level in rows["level"].astype("str")]
-    horizontal_bars(ax, rows, names, colors, share_max=share_max(rows), kwargs=kwargs)
+    horizontal_bars(ax, rows, names, colors, kwargs=kwargs)
     append_counts(ax, rows, "n_codings", "codings")
     total = rows["n_codings"].sum() if "n_codings" in rows and rows["n_codings"].notna().all() else None
     ax.set_xlabel(

@@ -7,7 +7,8 @@ suppressed value the same way. Positions that can be computed without drawing li
 
 - figures and text: :func:`axes_for`, :func:`wrap_width`, :func:`bars_height`, :func:`chars_fitting`,
   :func:`text_size_pt`, :func:`axes_size_pt`, :func:`keep_inside`;
-- words: :func:`set_title`, :func:`wrap_to_figure`, :func:`format_n`, :func:`units_text`, :func:`percent`;
+- words: :func:`set_title`, :func:`fit_title`, :func:`wrap_to_figure`, :func:`format_n`, :func:`units_text`,
+  :func:`percent`;
 - marks: :func:`draw_suppressed`, :func:`legend_right`, :func:`group_patches`, :func:`show_message`,
   :func:`hide_frame`, :func:`finish` (the last step of every axes-level chart);
 - inputs: :func:`check_frame`, :func:`check_top`, :func:`check_choice`, :func:`top_rows`,
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import colors as mcolors
 from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import NullLocator
 
@@ -35,6 +37,7 @@ from ..checks import check_whole
 from ..errors import ParameterError
 from ..reviewsets.contract import LEVELS, SCIE_CATEGORIES, UNIT_NAMES
 from ..stats.networks import louvain_themes
+from ..textfit import wrap_text_to_width
 from . import style
 
 __all__ = ["save_figure", "draft"]
@@ -180,14 +183,45 @@ def _line_height_in(size: float) -> float:
     return size * 1.25 / 72.0
 
 
-def set_title(ax, title, default: str, *, fraction: float = 0.9):
-    """Set a left-aligned bold title, wrapped to the figure's width; "" leaves it out."""
+def set_title(ax, title, default: str):
+    """Set a left-aligned bold title, wrapped to the room it has (see :func:`fit_title`); "" leaves it out."""
     text = default if title is DEFAULT or title is None else str(title)
     if not text:
         return ax.set_title("")
-    size = style.text_size("title")
-    width = chars_fitting(_fig_width_pt(ax) * fraction, size * 1.08)
-    return ax.set_title(style.wrap_label(text, width), loc="left", fontsize=size, fontweight="bold", pad=10)
+    artist = ax.set_title(text, loc="left", fontsize=style.text_size("title"), fontweight="bold", pad=10)
+    fit_title(ax)
+    return artist
+
+
+def fit_title(ax, *, laid_out: bool = False) -> bool:
+    """Wrap the axes' left title to the width from where it starts to the figure's right edge, less a margin;
+    returns whether its text changed.
+
+    The title is put on one line and wrapped again each time, so that it takes the room it has now.
+    A left title starts at the axes' left edge. On a figure with constrained layout that has not run
+    yet (a chart being drawn; a draft, whose layout runs only when it is saved), the edge is where
+    the layout will put it: for an axes in the first column, at the layout's pad plus the width of
+    the y axis's tick labels and label; elsewhere no further left than it is now. ``laid_out`` says
+    the layout has run, and the axes' edge is where the title starts. :func:`finish` fits the title
+    again once the chart has run its layout (a draft: once its tick labels are drawn).
+    """
+    title = getattr(ax, "_left_title", None)
+    if title is None or not title.get_visible() or not title.get_text():
+        return False
+    fig = ax.get_figure(root=True)
+    renderer = renderer_of(fig)
+    left = ax.bbox.x0 - fig.bbox.x0
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine) and not laid_out:
+        decorations = ax.yaxis.get_tightbbox(renderer) if ax.axison and ax.yaxis.get_visible() else None
+        width = max(0.0, ax.bbox.x0 - decorations.x0) if decorations is not None else 0.0
+        spec = ax.get_subplotspec()
+        placed = engine.get()["w_pad"] * fig.dpi + width
+        left = placed if spec is not None and spec.colspan.start == 0 else max(left, placed)
+    margin = style.text_size("title") * fig.dpi / 72
+    before = title.get_text()
+    wrap_text_to_width(title, renderer, fig.bbox.width - left - margin, rewrap=True)
+    return title.get_text() != before
 
 
 def wrap_to_figure(text: str, ax, *, fraction: float = 0.85, role: str = "label") -> str:
@@ -218,17 +252,18 @@ def text_size_pt(text, renderer, dpi: float) -> tuple[float, float]:
     return box.width * 72 / dpi, box.height * 72 / dpi
 
 
-def keep_inside(fig, texts) -> None:
+def keep_inside(fig, texts, *, drawn: bool = False) -> None:
     """Re-wrap texts that stick out of the figure (long titles and axis labels) until they fit.
 
     Constrained layout makes room for the height of an axes' title and x label but not for
     their width, so a long one can run off the figure. This draws the figure once (without
-    rendering), measures each text, and wraps it to the width it has.
+    rendering; not when it is ``drawn`` already), measures each text, and wraps it to the width it has.
     """
     texts = [t for t in texts if t is not None and t.get_visible() and t.get_text()]
     if not texts or _DRAFT.get():
         return
-    fig.draw_without_rendering()
+    if not drawn:
+        fig.draw_without_rendering()
     renderer = renderer_of(fig)
     frame = fig.bbox
     for text in texts:
@@ -241,11 +276,8 @@ def keep_inside(fig, texts) -> None:
                 and box.y1 <= frame.y1 + 0.5
             ):
                 break
-            lines = text.get_text().split("\n")
-            flat = " ".join(line.strip() for line in lines)
-            longest = max(len(line) for line in lines)
             if text.get_rotation() % 180 == 90:
-                extent, allowed = box.height, frame.height * 0.92
+                allowed = frame.height * 0.92
             else:
                 ha = text.get_horizontalalignment()
                 if ha == "left":
@@ -255,18 +287,24 @@ def keep_inside(fig, texts) -> None:
                 else:
                     centre = (box.x0 + box.x1) / 2
                     allowed = 2 * min(centre - frame.x0, frame.x1 - centre) - 12
-                extent = box.width
-            chars = max(8, int(allowed / max(extent / max(longest, 1), 1e-9)))
-            if chars >= longest:
-                chars = longest - 1
-            text.set_text(style.wrap_label(flat, chars))
-            fig.draw_without_rendering()
+            before = text.get_text()
+            wrap_text_to_width(text, renderer, allowed)
+            if text.get_text() == before:
+                break  # it sticks out for another reason than its length, or a word is too long: wrapping cannot help
+            fig.draw_without_rendering()  # the layout moves the text it re-wrapped
 
 
 def finish(ax, *extra):
-    """Last step of every axes-level chart: keep its title, x label (and ``extra`` texts) inside the figure."""
+    """Last step of every axes-level chart: fit its title to the room it has (:func:`fit_title`), and keep
+    its title, x label (and ``extra`` texts) inside the figure."""
+    fig = ax.get_figure(root=True)
+    if _DRAFT.get():
+        fit_title(ax)  # the tick labels are drawn now: the title's room is known better
+        return ax
+    fig.draw_without_rendering()  # the layout places the axes: the title starts at their edge
+    changed = fit_title(ax, laid_out=True)
     titles = [ax.title, getattr(ax, "_left_title", None)]  # charts title on the left
-    keep_inside(ax.get_figure(root=True), [*titles, ax.xaxis.label, *extra])
+    keep_inside(fig, [*titles, ax.xaxis.label, *extra], drawn=not changed)
     return ax
 
 

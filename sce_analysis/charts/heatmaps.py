@@ -296,7 +296,7 @@ def plot_cooccurrence(
     codes = theme_order(counts, theme_of, top)
     names = label_map(labels, "plot_cooccurrence")
     if not names and isinstance(themes, pd.DataFrame) and "label" in themes.columns:
-        names = dict(zip(themes["factor_code"].astype(str), themes["label"], strict=True))
+        names = label_map(themes, "plot_cooccurrence")
     k = len(codes)
     grid, n_grid, q_grid = _pair_grids(table, codes, value)
     tick = style.text_size("tick")

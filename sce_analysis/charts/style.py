@@ -21,7 +21,6 @@ writes no date into the files.
 from __future__ import annotations
 
 import contextlib
-import textwrap
 from collections.abc import Iterator
 
 import matplotlib as mpl
@@ -30,6 +29,7 @@ from matplotlib.font_manager import FontProperties
 
 from ..errors import ParameterError
 from ..reviewsets.contract import LEVEL_NAMES, LEVELS, SCIE_CATEGORIES, SCIE_CATEGORY_SHORT_LABELS
+from ..textfit import wrap_text_to_width, wrap_words
 
 __all__ = [
     "CONTEXTS",
@@ -296,8 +296,7 @@ def wrap_label(text, width: int = 28) -> str:
         return ""
     if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
         raise ParameterError(f"width must be a whole number of at least 1, not {width!r}.")
-    lines = textwrap.wrap(str(text), width=int(width), break_long_words=False, break_on_hyphens=False)
-    return "\n".join(lines) if lines else str(text)
+    return wrap_words(str(text), int(width))
 
 
 # ----------------------------------------------------------------------------------- stamp
@@ -369,16 +368,5 @@ def stamp(fig_or_ax, rs, *, extra: str | None = None, n_text: str | None = None)
         color=MUTED,
         fontweight="normal",
     )
-    _wrap_to_width(label, renderer, fig.bbox.width * (1 - x - 0.005))
+    wrap_text_to_width(label, renderer, fig.bbox.width * (1 - x - 0.005))
     return label
-
-
-def _wrap_to_width(text, renderer, width_px: float) -> None:
-    """Wrap a Text with :func:`wrap_label` until it is no wider than ``width_px``; words are never cut."""
-    flat = " ".join(text.get_text().split())
-    for _ in range(8):
-        extent = text.get_window_extent(renderer).width
-        longest = max(len(line) for line in text.get_text().split("\n"))
-        if extent <= width_px or longest <= 1:
-            return
-        text.set_text(wrap_label(flat, max(1, min(longest - 1, int(longest * width_px / extent)))))

@@ -761,8 +761,7 @@ class Explorer:
 
     def _draw_spread(self):
         published, table, _ = self._computed("spread")
-        # A short title: a draft chart does not re-wrap a long one, and the tab's name says the rest.
-        chart = plot_spread(_floats(table), by="region", top=SPREAD_TOP, title="Factors by region")
+        chart = plot_spread(_floats(table), by="region", top=SPREAD_TOP)
         return self._png(chart), self._table_html(published, key="spread")
 
     def _table_html(self, published, *, key: str, rows: int = _TOP) -> str:

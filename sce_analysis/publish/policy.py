@@ -23,13 +23,13 @@ Examples
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..checks import check_whole
 from ..spreadsheets import write_people_csv
+from ..textfit import wrap_text_to_width
 from .disclosure import (
     DEFAULT_MIN_AREAS,
     DEFAULT_THRESHOLD,
@@ -166,6 +166,10 @@ def add_footer_strip(figure, text: str, *, fontsize: float = 8, color: str = "#5
        figure-level artist keeps its size and position in inches, above the strip;
     4. the footer is written in the strip, right-aligned.
 
+    The layout is pinned, not told to keep out of the strip (its ``rect``): constrained layout puts
+    a figure-level label at the bottom (``supxlabel``, the charts' scope footnote) at the figure's
+    bottom edge, whatever the rect, where it would lie under the footer.
+
     The figure stays as wide as it was, and the footer lies inside it, so it shows whether the
     figure is saved with ``bbox_inches="tight"`` (reports) or as it is (the explorer). Artists
     placed in other coordinates than the figure's, inches or pixels from its bottom edge, and
@@ -188,7 +192,7 @@ def add_footer_strip(figure, text: str, *, fontsize: float = 8, color: str = "#5
     bottom = _content_bottom(fig, renderer) / dpi
 
     footer = fig.text(1, 0, text, ha="right", va="bottom", multialignment="right", fontsize=fontsize, color=color)
-    _wrap_to_width(footer, renderer, (width - 2 * margin) * dpi)
+    wrap_text_to_width(footer, renderer, (width - 2 * margin) * dpi)
     footer_height = footer.get_window_extent(renderer).height / dpi
     strip = footer_height + 2 * margin + max(0.0, -bottom)
 
@@ -235,18 +239,3 @@ def _content_bottom(fig, renderer) -> float:
     boxes = [fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)]
     boxes += [t.get_window_extent(renderer) for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     return min((box.y0 for box in boxes), default=0.0)
-
-
-def _wrap_to_width(text, renderer, width_px: float) -> None:
-    """Wrap a Text at spaces until it is no wider than ``width_px``; a word is never cut."""
-    words = text.get_text().split()
-    for _ in range(8):
-        extent = text.get_window_extent(renderer).width
-        if extent <= width_px:
-            return
-        lines = text.get_text().split("\n")
-        longest = max(len(line) for line in lines)
-        chars = min(longest - 1, int(longest * width_px / extent))
-        if chars < 1:
-            return
-        text.set_text("\n".join(textwrap.wrap(" ".join(words), width=chars, break_long_words=False)))

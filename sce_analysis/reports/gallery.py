@@ -25,6 +25,7 @@ import pandas as pd
 
 from .. import charts
 from ..charts import style
+from ..charts.common import label_map
 from ..errors import SceAnalysisError
 from ..publish.policy import Policy
 from ..stats.networks import factor_network, factor_pairs, factor_sequences, systemic_themes
@@ -109,8 +110,7 @@ class Tables:
 
     @cached_property
     def labels(self) -> dict[str, str]:
-        taxonomy = self.rs.taxonomy
-        return dict(zip(taxonomy["factor_code"].astype("str"), taxonomy["label"].astype("str"), strict=True))
+        return label_map(self.rs.taxonomy, "Tables.labels")
 
     @cached_property
     def group(self) -> str:

@@ -27,14 +27,13 @@ import re
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 from ..errors import DataValidationError, ParameterError
-from ..reviewsets.atomic import LOCK_NAME, FolderLock, disk_full_error, fsync_file, is_disk_full
+from ..reviewsets.atomic import LOCK_NAME, FolderLock, disk_full, disk_full_error, fsync_file, is_disk_full
 from ..reviewsets.read import read_checked
 from .journal import JOURNAL_NAME, noted
 from .pages import landing_page, sweep_page
@@ -210,9 +209,7 @@ def prepare_out(out: Path, *, overwrite: bool) -> None:
     """Make the output folder ready. Refuse a non-empty one unless ``overwrite``; then remove only
     what an earlier report wrote (its manifest, and the journal of one that was killed, list it), so
     nothing a user made is lost."""
-    if out.exists() and not out.is_dir():
-        raise ParameterError(f"--out {out} is a file, not a folder.")
-    if out.exists() and any(p.name != LOCK_NAME for p in out.iterdir()):
+    if out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):  # _locked refused a file
         manifest = _read_manifest(out)
         if not overwrite:
             unfinished = ""
@@ -229,7 +226,7 @@ def prepare_out(out: Path, *, overwrite: bool) -> None:
                 f"{out} is not empty and holds no report (no manifest.json): refusing to overwrite what may be "
                 "someone's files. Choose another --out."
             )
-        _remove_report(out)
+        _remove_report(out, manifest)
     out.mkdir(parents=True, exist_ok=True)
 
 
@@ -240,14 +237,14 @@ def _read_manifest(folder: Path) -> dict:
         return {}
 
 
-def _remove_report(folder: Path) -> None:
-    """Delete the files a report (or a sweep, group by group) wrote into ``folder``, and nothing else."""
-    manifest = _read_manifest(folder)
+def _remove_report(folder: Path, manifest: dict) -> None:
+    """Delete the files a report (or a sweep, group by group) wrote into ``folder``, as its ``manifest``
+    (and journal) list them, and nothing else."""
     inside = folder.resolve()
     for group in manifest.get("groups", []):
         sub = (folder / group["folder"]).resolve()
         if inside in sub.parents and sub.is_dir():
-            _remove_report(sub)
+            _remove_report(sub, _read_manifest(sub))
             if not any(sub.iterdir()):
                 sub.rmdir()
     for relative in [*manifest.get("outputs", []), *noted(folder)]:
@@ -277,12 +274,16 @@ def _write_json(path: Path, value: dict) -> None:
         raise
 
 
+#: What a report writes last: its briefing (from the finished tables and figures) and its landing page.
+_BRIEFING, _INDEX = ("briefing.docx", "briefing.html"), "index.html"
+
+
 def _planned(plan: ReportPlan) -> list[str]:
     """The files a report writes besides its notebooks' tables and figures (which its journal lists)."""
     per_task = [
         f"{sub}/{task.notebook}.{ext}" for task in plan.tasks for sub, ext in (("notebooks", "ipynb"), ("html", "html"))
     ]
-    return [*per_task, "tables/README.txt", "briefing.docx", "briefing.html", "index.html"]
+    return [*per_task, "tables/README.txt", *_BRIEFING, _INDEX]
 
 
 def start_report(plan: ReportPlan) -> None:
@@ -300,20 +301,13 @@ def start_report(plan: ReportPlan) -> None:
         "notebooks": [{"notebook": t.notebook, "status": "pending"} for t in plan.tasks],
         "outputs": _planned(plan),
     }
-    with _disk_full(plan.out / "manifest.json", plan.out):
+    with disk_full(plan.out / "manifest.json", _incomplete(plan.out)):
         _write_json(plan.out / "manifest.json", manifest)
 
 
-@contextmanager
-def _disk_full(path: Path, out: Path):
-    """A full disk while starting or finishing a report, as an OutputError that says what was kept."""
-    try:
-        yield
-    except OSError as error:
-        if is_disk_full(error):
-            kept = f"the report in {out} is not complete (its manifest.json says what failed)"
-            raise disk_full_error(path, kept) from None
-        raise
+def _incomplete(out: Path) -> str:
+    """What a full disk while starting or finishing a report leaves: said in its OutputError."""
+    return f"the report in {out} is not complete (its manifest.json says what failed)"
 
 
 def plan_report(selected: dict[str, Path], per_notebook: dict[str, dict], out: Path, *, label: str = "") -> ReportPlan:
@@ -461,7 +455,6 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
         if not is_disk_full(error):
             raise
         failure = {"file": str(current.relative_to(plan.out)), "error": "disk full", "message": str(error)}
-    outputs = _written(plan)
     manifest = {
         "report": plan.label or "sce_analysis report",
         "status": "failed" if failure else "finished",
@@ -481,32 +474,29 @@ def finish(plan: ReportPlan, *, ended: str, review_set=None) -> dict:
             for t in plan.tasks
         ],
         **({"failure": failure} if failure else {}),
-        "outputs": [*outputs, "index.html"],
     }
     if failure:
         manifest["briefing"] = {"status": "skipped", "reason": "the disk is full"}
     else:
         manifest["briefing"] = _write_briefing(plan.out, manifest)
-    if manifest["briefing"]["status"] == "ok":
-        manifest["outputs"] = sorted([*outputs, "briefing.docx", "briefing.html"]) + ["index.html"]
-    with _disk_full(plan.out / "manifest.json", plan.out):
+    manifest["outputs"] = _outputs(plan, briefing=manifest["briefing"]["status"] == "ok")
+    with disk_full(plan.out / "manifest.json", _incomplete(plan.out)):
         _write_json(plan.out / "manifest.json", manifest)
     if failure:
-        raise disk_full_error(
-            plan.out / failure["file"], f"the report in {plan.out} is not complete: its manifest.json says what failed"
-        )
-    with _disk_full(plan.out / "index.html", plan.out):
+        raise disk_full_error(plan.out / failure["file"], _incomplete(plan.out))
+    with disk_full(plan.out / "index.html", _incomplete(plan.out)):
         (plan.out / "index.html").write_text(landing_page(manifest, review_set), encoding="utf-8")
     (plan.out / JOURNAL_NAME).unlink(missing_ok=True)
     return manifest
 
 
-def _written(plan: ReportPlan) -> list[str]:
-    """What the report wrote besides its landing page and briefing: the files its journal lists and its
-    notebooks and pages, as far as they exist; never a file a user added to the folder."""
-    late = {"index.html", "briefing.docx", "briefing.html"}
-    names = {*noted(plan.out), *(name for name in _planned(plan) if name not in late)}
-    return sorted(name for name in names if (plan.out / name).is_file())
+def _outputs(plan: ReportPlan, *, briefing: bool) -> list[str]:
+    """The manifest's list of what a finished report wrote: the files its journal lists and its notebooks and
+    pages, as far as they exist, and its briefing when that was written, in order; then its landing page.
+    Never a file a user added to the folder."""
+    names = {*noted(plan.out), *(name for name in _planned(plan) if name not in (*_BRIEFING, _INDEX))}
+    written = [name for name in names if (plan.out / name).is_file()]
+    return sorted([*written, *(_BRIEFING if briefing else ())]) + [_INDEX]
 
 
 def _write_briefing(out: Path, manifest: dict) -> dict:

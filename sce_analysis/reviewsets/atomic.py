@@ -26,13 +26,11 @@ __all__ = [
     "LOCK_NAME",
     "FolderLock",
     "clear_stale",
-    "clear_stale_files",
     "disk_full",
     "disk_full_error",
     "fsync_file",
     "fsync_folder",
     "is_disk_full",
-    "pid_alive",
     "staging_folder",
     "swap_in",
 ]
@@ -129,14 +127,6 @@ def fsync_folder(folder) -> None:
         os.close(fd)
 
 
-def _fsync_tree(folder: Path) -> None:
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            fsync_file(path)
-    for path in [*sorted(p for p in folder.rglob("*") if p.is_dir()), folder]:
-        fsync_folder(path)
-
-
 # ----------------------------------------------------------------------------------- staging and swaps
 
 
@@ -147,24 +137,33 @@ def staging_folder(folder) -> Path:
 
 
 def clear_stale(folder, *, log=None) -> list[str]:
-    """Remove what killed runs left beside ``folder``; return (and log) a line for each.
+    """Remove what killed runs left beside ``folder`` and in it; return (and log) a line for each.
 
-    A staging folder of a process that no longer runs is deleted. An old folder moved aside by a run
-    killed in the middle of its swap is put back when ``folder`` is missing (the old set is whole; the
-    new one may not be), and deleted otherwise.
+    Beside it, a staging folder of a process that no longer runs is deleted, and an old folder moved
+    aside by a run killed in the middle of its swap is put back when ``folder`` is missing (the old set
+    is whole; the new one may not be), and deleted otherwise. In it, the temporary files
+    (``.<name>.staging-<pid>-XXXX.tmp``) of a save that was killed are deleted. What a process that
+    still runs (other than this one) is writing is left alone.
     """
     folder = Path(folder)
-    log = log or _stderr
-    if not folder.parent.is_dir():
-        return []
+    said = [*_clear_beside(folder), *_clear_inside(folder)]
+    for line in said:
+        (log or _stderr)(line)
+    return said
+
+
+def _stale(pid: int) -> bool:
+    """Whether what process ``pid`` left may go: it is this process, or no longer runs."""
+    return pid == os.getpid() or not pid_alive(pid)
+
+
+def _clear_beside(folder: Path) -> list[str]:
     said = []
-    for entry in sorted(folder.parent.iterdir()):
+    for entry in sorted(folder.parent.iterdir()) if folder.parent.is_dir() else []:
         match = _LEFTOVER.match(entry.name)
-        if not match or match["name"] != folder.name:
+        if not match or match["name"] != folder.name or not _stale(int(match["pid"])):
             continue
         pid = int(match["pid"])
-        if pid != os.getpid() and pid_alive(pid):
-            continue  # another run is writing now
         if match["kind"] == "old" and not folder.exists():
             os.replace(entry, folder)
             said.append(
@@ -176,25 +175,20 @@ def clear_stale(folder, *, log=None) -> list[str]:
             else:
                 entry.unlink(missing_ok=True)
             said.append(f"removed {entry}, left by a run (pid {pid}) that was stopped before it finished")
-    for line in said:
-        log(line)
     return said
 
 
+#: A temporary file that a save writes into the folder it saves to, before renaming it into place.
 _STALE_FILE = re.compile(r"^\.[A-Za-z_]+\.staging-(?P<pid>\d+)-.*\.tmp$")
 
 
-def clear_stale_files(folder, *, log=None) -> list[str]:
-    """Remove temporary files (``.<name>.staging-<pid>-XXXX.tmp``) that killed saves left in ``folder``."""
-    folder = Path(folder)
+def _clear_inside(folder: Path) -> list[str]:
     said = []
     for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
         match = _STALE_FILE.match(entry.name)
-        if match and entry.is_file() and (int(match["pid"]) == os.getpid() or not pid_alive(int(match["pid"]))):
+        if match and entry.is_file() and _stale(int(match["pid"])):
             entry.unlink(missing_ok=True)
             said.append(f"removed {entry}, left by a save (pid {match['pid']}) that was stopped before it finished")
-    for line in said:
-        (log or _stderr)(line)
     return said
 
 
@@ -220,12 +214,13 @@ def _exchange(a: Path, b: Path) -> bool:
 def swap_in(staging, folder) -> Path:
     """Put the finished ``staging`` folder in the place of ``folder`` at once, and delete the old one.
 
-    Everything in ``staging`` is flushed to disk first. Where the system can exchange two folders in
-    one step, it does; elsewhere the old folder is renamed to ``.<name>.old-<pid>``, the new one in,
-    and the old one deleted (a kill between the two renames is undone by :func:`clear_stale`).
+    What ``staging`` holds must be on disk already (:meth:`~sce_analysis.reviewsets.reviewset.ReviewSet.save`
+    flushes every file it writes, and the folder). Where the system can exchange two folders in one
+    step, it does; elsewhere the old folder is renamed to ``.<name>.old-<pid>``, the new one in, and the
+    old one deleted (a kill between the two renames is undone by :func:`clear_stale`). The renames are
+    flushed at the end.
     """
     staging, folder = Path(staging), Path(folder)
-    _fsync_tree(staging)
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
     if not folder.exists():

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from .atomic import clear_stale_files, disk_full, fsync_file, fsync_folder
+from .atomic import clear_stale, disk_full, fsync_file, fsync_folder
 from .cache import DerivedCache, RowSelection
 from .contract import FILES, SCIE_CATEGORIES
 from .csvfiles import csv_text
@@ -320,9 +320,11 @@ class ReviewSet:
         columns first and extra columns after. Every file is written to a temporary name and
         flushed to disk before any is renamed into place, so a failure (a full disk raises
         :class:`~sce_analysis.errors.OutputError` naming the file) leaves the files in ``folder``
-        as they were. Temporary files left by a save that was killed are removed by the next save
-        into ``folder``, which says so on standard error. To replace a whole folder in one step,
-        use :func:`~sce_analysis.reviewsets.folders.save_new_folder` (``sce-analysis convert``).
+        as they were. What a killed run left (temporary files of a save, an old set that a killed
+        swap moved aside) is cleared by the next save into ``folder``
+        (:func:`~sce_analysis.reviewsets.atomic.clear_stale`), which says so on standard error. To
+        replace a whole folder in one step, use
+        :func:`~sce_analysis.reviewsets.folders.save_new_folder` (``sce-analysis convert``).
 
         The files are data for the workbench to read back, not tables for a spreadsheet: every
         cell keeps its exact text. A summary such as ``=SUM(A1)`` or ``-1 day`` is written as it
@@ -355,8 +357,8 @@ class ReviewSet:
         if format not in ("csv", "parquet"):
             raise ParameterError(f"format must be 'csv' or 'parquet', not {format!r}.")
         folder = Path(folder)
+        clear_stale(folder)  # first: it may put back a set that a killed swap moved aside
         folder.mkdir(parents=True, exist_ok=True)
-        clear_stale_files(folder)
         written: list[tuple[Path, Path]] = []
         try:
             for name in FILES:
