@@ -56,21 +56,16 @@ def main() -> int:
         figures = Path(args.figures) / "figures" if args.figures else None
         if figures is None:  # draw the charts once, as the notebooks would
             from sce_analysis.charts import save_figure
+            from sce_analysis.reports.briefing import SECTIONS
             from sce_analysis.reports.gallery import CHARTS, Tables, chart_figure
+            from sce_analysis.reports.readings import FIGURE_CHARTS
 
             (folder / "figures").mkdir(parents=True)
             drawn = Tables(rs, seed=0)
-            names = {
-                "prevalence": "prevalence",
-                "network": "factor_network",
-                "sequences": "sequences",
-                "finding_categories": "finding_categories",
-                "trends": "trends",
-                "group_differences": "group_differences",
-            }
-            for spec in CHARTS:
-                if spec.name in names:
-                    save_figure(chart_figure(spec, drawn), folder / "figures" / names[spec.name])
+            charts = {spec.name: spec for spec in CHARTS}
+            for section in SECTIONS:  # each figure the briefing shows, drawn by the chart the readings name
+                spec = charts[FIGURE_CHARTS.get(section.figure, section.figure)]
+                save_figure(chart_figure(spec, drawn), folder / "figures" / section.figure)
         else:
             shutil.copytree(figures, folder / "figures")
         for publication in (False, True):

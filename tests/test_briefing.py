@@ -8,6 +8,7 @@ planted trend.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import re
@@ -16,13 +17,15 @@ from html.parser import HTMLParser
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT, SAMPLE
 from docx import Document
+from docx.shared import Pt
 from markupsafe import escape
 
 import sce_analysis as sce
 from sce_analysis.publish.disclosure import SUPPRESSED
 from sce_analysis.publish.policy import Policy
-from sce_analysis.reports.briefing import SECTIONS, ReportTables, build_briefing, write_briefing
+from sce_analysis.reports.briefing import SECTIONS, TABLE_ROWS, ReportTables, build_briefing, write_briefing
 from sce_analysis.reports.formatting import (
     count_text,
     html_table,
@@ -33,7 +36,15 @@ from sce_analysis.reports.formatting import (
     statistic_text,
     styled,
 )
-from sce_analysis.reports.headlines import key_findings, lower_first, recurring_headlines
+from sce_analysis.reports.headlines import (
+    REPORT_DEFAULTS,
+    key_findings,
+    lower_first,
+    recurring_headlines,
+    with_defaults,
+)
+from sce_analysis.reports.parameters import read_parameters
+from sce_analysis.reports.run import ShownFigure, start_run
 from sce_analysis.synthetic import generate
 
 NUMBER_WORDS = {"One": 1, "Two": 2, "Three": 3, "Four": 4, "Five": 5, "Six": 6, "Seven": 7, "Eight": 8}
@@ -252,7 +263,10 @@ def test_the_word_document_has_the_headings_tables_and_pictures(sample_report_di
     for shape in document.inline_shapes:
         assert len(shape._inline.docPr.get("descr")) > 80  # alt text
     briefing = build_briefing(sample_report_dir)
-    # The scope, each section with rows, and the parameters: one Word table each.
+    # The scope, each section with rows, and the parameters: one Word table each. On the sample, from
+    # its CSVs: recurring factors, themes, finding categories, trends and group differences have rows;
+    # no sequence between two different factors is clear (see the section test below).
+    assert len(document.tables) == 2 + 5
     assert len(document.tables) == 2 + sum(1 for s in briefing.sections if s.n_rows)
     bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
     assert [h.text for h in briefing.key_findings] == bullets[: len(briefing.key_findings)]
@@ -262,6 +276,13 @@ def test_the_word_document_has_the_headings_tables_and_pictures(sample_report_di
     cells = [[c.text for c in row.cells] for row in word.rows]
     assert cells[0] == list(recurring.table.columns)
     assert cells[1:] == recurring.table.astype(str).values.tolist()
+    # ... and, read independently from the CSV, the factors and their counts in the table's order.
+    written = csv_rows(sample_report_dir / "tables" / "recurring_factors.csv")[:TABLE_ROWS]
+    assert [row[cells[0].index("Factor")] for row in cells[1:]] == [r["label"] for r in written]
+    assert [as_int(row[cells[0].index("Reviews with it")]) for row in cells[1:]] == [int(r["n_units"]) for r in written]
+    # Section tables are in 9 pt, set on every run.
+    runs = [run for row in word.rows for cell in row.cells for p in cell.paragraphs for run in p.runs]
+    assert runs and all(run.font.size == Pt(9) for run in runs)
 
 
 # ------------------------------------------------------------------------------ sentences on planted sets
@@ -350,9 +371,23 @@ def test_a_sentence_that_would_quote_a_suppressed_cell_is_not_written():
 
 
 def test_no_key_finding_from_a_handful_of_reviews(rs, tmp_path):
-    tables = tables_of(rs.filter(areas=[rs.reviews["area"].iloc[0]]), tmp_path)
+    handful = rs.filter(areas=[rs.reviews["area"].iloc[0]])
+    tables = tables_of(handful, tmp_path)
+    # Tables that give sentences whatever the number of reviews: every recurring factor and finding
+    # category of the handful is published (full detail).
+    for name, frame in {
+        "recurring_factors": sce.recurring_factors(handful),
+        "finding_categories": sce.finding_categories(handful),
+    }.items():
+        Policy(publication=False).write_csv(frame, tmp_path / "tables" / f"{name}.csv")
     assert int(tables["data_summary"].set_index("measure").loc["reviews", "count"]) < 10
     assert key_findings(tables, {"alpha": 0.05}) == []
+    # The same tables with ten reviews in scope: the sentences are written, so it was the gate.
+    summary = pd.read_csv(tmp_path / "tables" / "data_summary.csv")
+    summary.loc[summary["measure"] == "reviews", "count"] = 10
+    summary.to_csv(tmp_path / "tables" / "data_summary.csv", index=False)
+    written = key_findings(ReportTables(tmp_path), {"alpha": 0.05})
+    assert {"recurring", "findings"} <= {h.section for h in written}
 
 
 def test_a_failed_briefing_leaves_nothing_half_written(sample_report_dir, tmp_path):
@@ -366,6 +401,227 @@ def test_a_failed_briefing_leaves_nothing_half_written(sample_report_dir, tmp_pa
     with pytest.raises(Exception):  # noqa: B017 (whatever python-docx raises on a bad image)
         write_briefing(copy)
     assert sorted(p.name for p in copy.iterdir() if "briefing" in p.name) == []
+
+
+# ------------------------------------------------------------------------------ section headlines and key findings
+
+
+def csv_rows(path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def first_number(text: str) -> int:
+    return int(re.search(r"\d+", text).group())
+
+
+def test_each_section_headline_counts_the_rows_its_key_finding_may_quote(sample_report_dir):
+    """The rules of headlines.py, written out: the section headline's count is the number of rows the
+    key-finding rule selects, counted here from the CSV with the csv module."""
+    parameters = json.loads((sample_report_dir / "manifest.json").read_text())["parameters"]
+    alpha, least = parameters["alpha"], parameters["min_count"]
+    briefing = build_briefing(sample_report_dir)
+    sections = {s.key: s for s in briefing.sections}
+    tables = sample_report_dir / "tables"
+
+    trends = [
+        r
+        for r in csv_rows(tables / "factor_trends.csv")
+        if r["direction"] in ("rising", "falling")
+        and all(is_number(r[c]) for c in ("odds_ratio_per_year", "q_value", "n_units"))
+        and float(r["n_units"]) >= least
+    ]
+    rising = sum(r["direction"] == "rising" for r in trends)
+    assert sections["trends"].headline == (
+        f"{rising} factor{'' if rising == 1 else 's'} became more common and {len(trends) - rising} less common "
+        "over the years."
+    )
+    assert sections["trends"].n_rows == len(trends) == 4
+
+    differences = [
+        r
+        for r in csv_rows(tables / "group_differences.csv")
+        if r["difference"] in ("higher", "lower")
+        and all(is_number(r[c]) for c in ("n_in", "n_group", "share_in", "share_out", "odds_ratio", "q_value"))
+        and float(r["n_group"]) >= least
+    ]
+    assert first_number(sections["differences"].headline) == sections["differences"].n_rows == len(differences)
+    assert f"in {len({r['group'] for r in differences})} regions" in sections["differences"].headline
+
+    themes = csv_rows(tables / "themes.csv")
+    stable = {r["theme"] for r in themes if is_number(r["theme"]) and float(r["theme_stability"]) >= 0.5}
+    words = re.search(r"(\d+) of them hold together", sections["themes"].headline)
+    assert int(words.group(1)) == len(stable)
+    # Theme stability is a mean Jaccard overlap, not a share of resamples: said so, and shown as a number.
+    assert "mean best Jaccard overlap across the resamples is at least 0.5" in sections["themes"].headline
+    page = (sample_report_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "half of the resamples" not in page and "best Jaccard overlap with a theme found in the resample" in page
+    shown = sections["themes"].table["Theme stability"]
+    assert not shown.str.endswith("%").any()
+    assert [float(x) for x in shown] == pytest.approx(
+        [float(r["theme_stability"]) for r in themes[: len(shown)]], abs=5e-4
+    )
+    (theme_finding,) = [h for h in briefing.key_findings if h.section == "themes"]
+    assert NUMBER_WORDS[THEMES.match(theme_finding.text)["count"]] == len(stable)
+
+    sequences = [
+        r
+        for r in csv_rows(tables / "factor_sequences.csv")
+        if r["factor_from"] != r["factor_to"]
+        and all(is_number(r[c]) for c in ("n", "ratio", "q_value"))
+        and float(r["q_value"]) < alpha
+        and float(r["n"]) >= least
+    ]
+    assert sections["sequences"].n_rows == len(sequences)
+    assert sections["sequences"].headline.startswith("No factor") == (len(sequences) == 0)
+    assert any(h.section == "sequences" for h in briefing.key_findings) == bool(sequences)
+
+
+def test_a_factor_that_persists_or_a_rare_sequence_is_neither_counted_nor_headlined(tmp_path):
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    rows = [
+        # factor_from, factor_to, n, expected, ratio, p_value, q_value, n_contributing_areas
+        ("a", "b", "12", "3.0", "4.0", "0.0001", "0.001", "6"),  # a clear sequence
+        ("a", "a", "20", "4.0", "5.0", "0.00001", "0.0001", "6"),  # a factor that persists
+        ("b", "c", "3", "0.5", "6.0", "0.001", "0.01", "3"),  # seen fewer than min_count times
+        ("c", "a", "9", "7.0", "1.3", "0.4", "0.6", "5"),  # chance
+        ("c", "b", "c", "c", "c", "c", "c", "c"),  # suppressed
+    ]
+    header = "factor_from,factor_to,n,expected,ratio,p_value,q_value,n_contributing_areas\n"
+    (folder / "factor_sequences.csv").write_text(header + "".join(",".join(r) + "\n" for r in rows))
+    (folder / "data_summary.csv").write_text("measure,count\nreviews,40\n")
+    tables = ReportTables(tmp_path)
+    parameters = with_defaults({"alpha": 0.05, "min_count": 5})
+    section = next(s for s in SECTIONS if s.key == "sequences")
+    table, values = tables["factor_sequences"], tables.numbers("factor_sequences")
+    headline = section.headline(table, values, parameters)
+    # Written out: different factors, published, q < 0.05, seen at least 5 times -> only a -> b.
+    assert headline.startswith("1 sequence of two different factors stands out"), headline
+    assert section.rows(table, values, parameters)[["factor_from", "factor_to"]].values.tolist() == [["a", "b"]]
+    (finding,) = key_findings(tables, parameters)
+    assert finding.rows == ({"factor_from": "a", "factor_to": "b"},)
+    # The methods say the lag in words, and only for the section present.
+    manifest = {"parameters": {"alpha": 0.05, "min_count": 5, "lag": 2}, "input": {"sha256": "0" * 64}}
+    methods = dict(build_briefing(tmp_path, manifest).methods)
+    assert set(methods) == {"Shares and their intervals", "Sequences", "Many tests", "Seed"}
+    assert "factor b on the episode 2 later in the same review" in methods["Sequences"]
+    assert "Poisson p-value" in methods["Sequences"] and "seen at least 5 times" in methods["Sequences"]
+
+
+def test_report_tables_give_the_text_as_written_and_its_numbers_parsed_once(tmp_path):
+    table = pd.DataFrame(
+        {
+            "=label": ["=SUM(A1)", "-North", "plain", "'quoted"],  # formula-like text and names, quoted in the CSV
+            "n_units": [12, 3, 40, 7],
+            "log_or": [-0.5, 0.25, np.nan, 1.5],  # negative numbers are never quoted
+            "group": ["2019", "-1", "x", "y"],  # numbers as text are text: "-1" is quoted
+        }
+    )
+    (tmp_path / "tables").mkdir()
+    Policy(publication=False).write_csv(table, tmp_path / "tables" / "t.csv")
+    raw = (tmp_path / "tables" / "t.csv").read_text()
+    assert "'=SUM(A1)" in raw and "'-North" in raw and "'-1" in raw and "-0.5" in raw and "'=label" in raw
+    tables = ReportTables(tmp_path)
+    read = tables["t"]
+    assert list(read.columns) == ["=label", "n_units", "log_or", "group"]
+    assert read["=label"].tolist() == ["=SUM(A1)", "-North", "plain", "'quoted"]
+    assert read["n_units"].tolist() == ["12", "3", "40", "7"]
+    assert read["log_or"].tolist() == ["-0.5", "0.25", "", "1.5"]
+    assert read["group"].tolist() == ["2019", "-1", "x", "y"]
+    values = tables.numbers("t")
+    assert values is tables.numbers("t")  # parsed once
+    assert values["n_units"].tolist() == [12, 3, 40, 7] and values["log_or"].tolist()[:2] == [-0.5, 0.25]
+    assert np.isnan(values["log_or"][2])
+    assert values["group"].tolist()[:2] == [2019, -1] and values["=label"].isna().all()
+    with pytest.raises(KeyError, match="no table 'missing'"):
+        tables.numbers("missing")
+    assert tables.get("missing") is None
+
+
+def test_themes_without_resamples_are_headlined_without_a_stability_rule(tmp_path):
+    """Run with ``resamples=0`` the stability column is blank: that is no estimate, not an unstable theme."""
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    header = "theme,factor_code,label,level,theme_size,stability,theme_stability\n"
+    rows = ["1,a,Alpha,frontline,3,,", "1,b,Beta,frontline,3,,", "1,c,Gamma,frontline,3,,", "2,d,Delta,frontline,2,,"]
+    (folder / "themes.csv").write_text(header + "\n".join(rows) + "\n")
+    (folder / "data_summary.csv").write_text("measure,count\nreviews,40\n")
+    tables = ReportTables(tmp_path)
+    parameters = with_defaults({"resamples": 0})
+    (finding,) = key_findings(tables, parameters)
+    assert finding.text.startswith("Two themes of factors recur together") and "alpha, beta and gamma" in finding.text
+    section = next(s for s in SECTIONS if s.key == "themes")
+    headline = section.headline(tables["themes"], tables.numbers("themes"), parameters)
+    assert headline.startswith("The factors form 2 themes") and "hold together" not in headline
+    briefing = build_briefing(tmp_path, {"parameters": {"resamples": 0}, "input": {"sha256": "0" * 64}})
+    # The methods of the sections present only, and no word of a stability that was not estimated.
+    assert [name for name, _ in briefing.methods] == ["Shares and their intervals", "Themes", "Many tests", "Seed"]
+    assert "not estimated" in briefing.methods[1][1] and "Jaccard" not in briefing.methods[1][1]
+    assert [s.headline for s in briefing.sections] == [headline]
+    # With a stability estimated, the rule holds: a theme below 0.5 is not headlined.
+    rows = [r + "0.4" for r in rows[:3]] + [rows[3] + "0.9"]
+    (folder / "themes.csv").write_text(header + "\n".join(rows) + "\n")
+    tables = ReportTables(tmp_path)
+    (finding,) = key_findings(tables, {})
+    assert finding.text.startswith("One theme of factors recurs together") and "delta" in finding.text
+    headline = section.headline(tables["themes"], tables.numbers("themes"), with_defaults({}))
+    assert " 1 of them hold together" in headline
+
+
+def test_the_briefing_defaults_are_the_notebooks_declared_defaults():
+    declared = {}
+    for notebook in sorted((ROOT / "notebooks").glob("0*.ipynb")):
+        declared |= {name: p.default for name, p in read_parameters(notebook).items()}
+    assert {name: declared[name] for name in REPORT_DEFAULTS} == REPORT_DEFAULTS
+
+
+def test_a_shown_figure_is_given_as_html_and_its_alt_text_only():
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(ShownFigure(b"\x89PNG not really", "Chart: A <title>. How to read it."))
+    assert set(data) == {"text/plain", "text/html"}
+    assert data["text/plain"] == "Chart: A <title>. How to read it."
+    assert data["text/html"].startswith('<img src="data:image/png;base64,')
+    assert 'alt="Chart: A &lt;title&gt;. How to read it."' in data["text/html"]
+
+
+def test_executed_notebooks_hold_each_chart_once_as_html_with_alt_text(sample_report_dir):
+    charts = 0
+    for path in sorted((sample_report_dir / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                assert "image/png" not in data, path.name
+                if '<img src="data:image/png;base64,' in "".join(data.get("text/html", "")):
+                    charts += 1
+                    assert data["text/plain"] and 'alt="Chart: ' in "".join(data["text/html"])
+    assert charts >= len(SECTIONS)
+    for page in (sample_report_dir / "html").glob("*.html"):
+        for alt in re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', page.read_text()):
+            assert alt.startswith("Chart: "), page.name
+
+
+def test_a_notebook_table_shows_c_exactly_where_its_csv_has_c(rs, tmp_path):
+    run = start_run("test", data_dir=str(SAMPLE), out_dir=str(tmp_path), publication=True)
+    shown = run.table("prevalence_by_region", sce.factor_prevalence(rs, by="region"))
+    page = styled(shown, suppressed=shown.suppressed).to_html()
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", page)
+    written = [cell for row in csv_rows(tmp_path / "tables" / "prevalence_by_region.csv") for cell in row.values()]
+    assert len(cells) == len(written) and written.count(SUPPRESSED) > 0
+    assert [cell == SUPPRESSED for cell in cells] == [cell == SUPPRESSED for cell in written]
+    # A value that is missing, not suppressed, stays blank.
+    frame = pd.DataFrame({"label": ["a", "b"], "share": [0.5, np.nan]})
+    mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", styled(frame, suppressed=mask).to_html()) == ["a", "50%", "b", ""]
 
 
 # ------------------------------------------------------------------------------ readable tables
@@ -406,6 +662,10 @@ def test_a_readable_table_has_human_headers_and_no_index(rs):
     html = html_table(shown, caption="Recurring factors")
     assert "<caption>Recurring factors</caption>" in html and '<th scope="col" class=num>Share</th>' in html
     assert "<tbody><tr><td>" in html and "<th>0</th>" not in html
+    # A theme's stability is a mean Jaccard overlap, not a share: a number, not a percentage.
+    themes = pd.DataFrame({"theme": ["1", "1", "2"], "theme_stability": ["0.734", "0.734", SUPPRESSED]})
+    assert readable(themes)["Theme stability"].tolist() == ["0.734", "0.734", SUPPRESSED]
+    assert "73%" not in styled(themes.assign(theme_stability=[0.734, 0.734, 0.41])).to_html()
 
 
 def test_a_styled_table_keeps_the_numbers_and_hides_the_index(rs):

@@ -26,8 +26,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..errors import ParameterError
-from ..spreadsheets import restore_formulas
-from ..stats.selection import most_different_group
+from ..spreadsheets import QUOTE, restore_cell, restore_formulas
+from ..stats.selection import POOLED_ITEM, most_different_group
 from .briefing_docx import write_docx
 from .formatting import (
     TABLE_LAYOUTS,
@@ -44,14 +44,21 @@ from .headlines import (
     MIN_THEME_STABILITY,
     NO_FINDINGS,
     Headline,
-    below_alpha,
+    clear_differences,
+    clear_sequences,
+    clear_trends,
     group_words,
     key_findings,
     lag_words,
     lower_first,
     missing_text,
+    numbers,
     pair_words,
+    stability_estimated,
+    stable_themes,
+    top_category,
     unit_words,
+    with_defaults,
 )
 from .parameters import publication_policy
 from .readings import reading_of_figure
@@ -66,24 +73,44 @@ class ReportTables:
     """The tables of a report folder, read back as written: text cells, ``c`` where suppressed.
 
     ``tables["factor_trends"]`` or ``tables.get("factor_trends")`` reads ``tables/factor_trends.csv``
-    once; ``get`` gives None for a table the report does not have.
+    once; ``get`` gives None for a table the report does not have. ``tables.numbers(name)`` is the
+    same table with every cell as a float (NaN for ``c``, a blank or text), parsed once.
     """
 
     def __init__(self, folder):
         self.folder = Path(folder) / "tables"
-        self._read: dict[str, pd.DataFrame] = {}
+        self._read: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
-    def get(self, name: str) -> pd.DataFrame | None:
+    def _load(self, name: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
         if name not in self._read:
             path = self.folder / f"{name}.csv"
             if not path.is_file():
                 return None
             # As text: a number is quoted exactly as the CSV has it, and "c" stays "c". The quote
             # that protects formula-like text in a spreadsheet is taken off again, so the briefing
-            # shows the text as written.
+            # shows the text as written. Only a text column with a cell that starts with the quote
+            # can hold such text (numbers are never quoted): the cell-by-cell undo runs on those alone.
             read = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-            self._read[name] = restore_formulas(read)
+            quoted = [p for p in range(read.shape[1]) if read.iloc[:, p].str.startswith(QUOTE).any()]
+            if quoted:
+                restored = restore_formulas(read.iloc[:, quoted])
+                for i, position in enumerate(quoted):
+                    read.isetitem(position, restored.iloc[:, i])
+            read.columns = [restore_cell(name) for name in read.columns]
+            self._read[name] = read, numbers(read)
         return self._read[name]
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        loaded = self._load(name)
+        return None if loaded is None else loaded[0]
+
+    def numbers(self, name: str) -> pd.DataFrame:
+        """The table's cells as floats (:func:`~sce_analysis.reports.headlines.numbers`): NaN where the
+        text is ``c``, blank or not a number."""
+        loaded = self._load(name)
+        if loaded is None:
+            raise KeyError(f"the report has no table {name!r} ({self.folder / (name + '.csv')} is missing)")
+        return loaded[1]
 
     @cached_property
     def counts(self) -> dict[str, str]:
@@ -113,8 +140,8 @@ class Section:
     title: str
     table: str
     figure: str
-    rows: Callable[[pd.DataFrame, dict], pd.DataFrame]
-    headline: Callable[[pd.DataFrame, dict], str]
+    rows: Callable[[pd.DataFrame, pd.DataFrame, dict], pd.DataFrame]  # (table, its numbers, parameters)
+    headline: Callable[[pd.DataFrame, pd.DataFrame, dict], str]
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -127,18 +154,18 @@ class Section:
         return TABLE_LAYOUTS[self.table][1]
 
 
-def _alpha(parameters: dict) -> float:
-    return float(parameters.get("alpha", 0.05))
-
-
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
-def _recurring_headline(table, parameters):
-    share = percent_text(parameters.get("min_share", 0.2))
-    areas = percent_text(parameters.get("min_area_share", 0.5))
-    units = unit_words(parameters.get("unit", "review"))
+# Each section's rows, headline and key finding select with the same function of headlines.py.
+# ``parameters`` here are the report's, with defaults (headlines.with_defaults).
+
+
+def _recurring_headline(table, values, parameters):
+    share = percent_text(parameters["min_share"])
+    areas = percent_text(parameters["min_area_share"])
+    units = unit_words(parameters["unit"])
     n = len(table)
     if n == 0:
         return f"No factor was found both in at least {share} of {units} and in at least {areas} of the areas."
@@ -148,56 +175,69 @@ def _recurring_headline(table, parameters):
     )
 
 
-def _themes_headline(table, parameters):
-    themes = table["theme"].map(number).dropna()
+def _themes_headline(table, values, parameters):
+    themes = values["theme"].dropna()
     if themes.empty:
         return "No group of factors recurs together more often than chance in these reviews."
     text = (
         f"The factors form {_plural(themes.nunique(), 'theme')}: groups coded together in the same "
         f"{pair_words(parameters)} more often than chance would give."
     )
-    if "theme_stability" in table.columns:
-        stable = table.loc[table["theme_stability"].map(number) >= MIN_THEME_STABILITY, "theme"].nunique()
-        text += f" {stable} of them are found again in at least half of the resamples of reviews."
+    if stability_estimated(table, values=values):
+        stable = values.loc[stable_themes(table, values=values).index, "theme"].nunique()
+        text += (
+            f" {stable} of them hold together when the reviews are resampled: their mean best Jaccard overlap "
+            f"across the resamples is at least {MIN_THEME_STABILITY:g} (matched with the closest group of factors "
+            "found in each resample, the factors in both make up on average at least half of the factors in either)."
+        )
     return text
 
 
-def _significant_rows(table, parameters):
-    return table[below_alpha(table, _alpha(parameters))]
+def _sequence_rows(table, values, parameters):
+    return clear_sequences(table, alpha=parameters["alpha"], min_count=parameters["min_count"], values=values)
 
 
-def _sequences_headline(table, parameters):
-    n = len(_significant_rows(table, parameters))
-    step = lag_words(parameters)
+def _sequences_headline(table, values, parameters):
+    n = len(_sequence_rows(table, values, parameters))
+    step, least = lag_words(parameters), parameters["min_count"]
     if n == 0:
-        return f"No factor follows another from one episode to {step} more often than chance, after correction."
-    sequences = _plural(n, "sequence stands", "sequences stand")
-    return f"{sequences} out, from one episode to {step}, after correcting for many tests."
+        return (
+            f"No factor is followed by a different factor in {step} more often than chance (seen at least {least} "
+            "times), after correcting for many tests."
+        )
+    sequences = _plural(n, "sequence of two different factors stands", "sequences of two different factors stand")
+    return (
+        f"{sequences} out, from one episode to {step}: seen at least {least} times and clear after correcting "
+        "for many tests."
+    )
 
 
-def _findings_headline(table, parameters):
-    shares = table["share"].map(number)
-    if shares.isna().all():
+def _findings_headline(table, values, parameters):
+    top = top_category(table, values=values)
+    if top is None:
         return "Findings by SCIE category: the counts are suppressed at this scope."
-    top = table.loc[shares.idxmax()]
     return f"Reviews most often located their findings in {lower_first(str(top['label']))}."
 
 
-def _trend_rows(table, parameters):
-    return table[table["direction"].isin(["rising", "falling"])]  # the library calls a change only at q < alpha
+def _trend_rows(table, values, parameters):
+    return clear_trends(table, min_count=parameters["min_count"], values=values)
 
 
-def _trends_headline(table, parameters):
-    rows = _trend_rows(table, parameters)
+def _trends_headline(table, values, parameters):
+    rows = _trend_rows(table, values, parameters)
     rising, falling = int((rows["direction"] == "rising").sum()), int((rows["direction"] == "falling").sum())
     if rising + falling == 0:
         return "No factor became clearly more or less common over the years, after correcting for many tests."
     return f"{_plural(rising, 'factor')} became more common and {falling} less common over the years."
 
 
-def _differences_headline(table, parameters):
-    rows = _significant_rows(table, parameters)
-    one, many = group_words(parameters.get("by", "region"))
+def _difference_rows(table, values, parameters):
+    return clear_differences(table, min_count=parameters["min_count"], values=values)
+
+
+def _differences_headline(table, values, parameters):
+    rows = _difference_rows(table, values, parameters)
+    one, many = group_words(parameters["by"])
     if rows.empty:
         return f"No {one} differs clearly from the rest in any factor, after correcting for many tests."
     return (
@@ -206,7 +246,7 @@ def _differences_headline(table, parameters):
     )
 
 
-def _all_rows(table, parameters):
+def _all_rows(table, values, parameters):
     return table
 
 
@@ -233,7 +273,7 @@ SECTIONS: tuple[Section, ...] = (
         "What follows what, from one episode to the next",
         "factor_sequences",
         "sequences",
-        _significant_rows,
+        _sequence_rows,
         _sequences_headline,
     ),
     Section(
@@ -257,7 +297,7 @@ SECTIONS: tuple[Section, ...] = (
         "Differences between groups",
         "group_differences",
         "group_differences",
-        _significant_rows,
+        _difference_rows,
         _differences_headline,
     ),
 )
@@ -299,8 +339,7 @@ class Briefing:
     made_at: datetime | None = None
 
 
-def _scope(manifest: dict, tables: ReportTables) -> list[tuple[str, str]]:
-    parameters = manifest["parameters"]
+def _scope(manifest: dict, parameters: dict, tables: ReportTables) -> list[tuple[str, str]]:
     counts = tables.counts
 
     def shown(measure):
@@ -319,12 +358,12 @@ def _scope(manifest: dict, tables: ReportTables) -> list[tuple[str, str]]:
         if parameters.get(name)
     ]
     rows.append(("Filters", "; ".join(filters) if filters else "none: every review of the set"))
-    rows.append(("Counted per", unit_words(parameters.get("unit", "review"), plural=False)))
+    rows.append(("Counted per", unit_words(parameters["unit"], plural=False)))
     rows.append(("Data fingerprint (SHA-256)", manifest["input"]["sha256"][:16]))
     return [(label, value) for label, value in rows if value != ""]
 
 
-def _limits(manifest: dict, tables: ReportTables, policy) -> list[str]:
+def _limits(tables: ReportTables, policy) -> list[str]:
     limits = [
         "Reviews are not a random sample of cases. A review is commissioned when a child died or was seriously "
         "harmed and abuse or neglect is suspected, so these reviews show what goes wrong in the cases that reach "
@@ -335,7 +374,7 @@ def _limits(manifest: dict, tables: ReportTables, policy) -> list[str]:
     agreement = tables.get("coder_agreement")
     pooled = None
     if agreement is not None and not agreement.empty:
-        pooled = agreement[(agreement["level"] == "code") & (agreement["item"] == "(all items)")]
+        pooled = agreement[(agreement["level"] == "code") & (agreement["item"] == POOLED_ITEM)]
     if pooled is not None and len(pooled) and number(pooled.iloc[0]["cohen_kappa"]) is not None:
         row = pooled.iloc[0]
         episodes = number(row["double_coded_episodes"])
@@ -360,65 +399,78 @@ def _limits(manifest: dict, tables: ReportTables, policy) -> list[str]:
     return limits
 
 
-def _methods(parameters: dict) -> list[tuple[str, str]]:
-    alpha = parameters.get("alpha", 0.05)
-    return [
-        ("Shares and their intervals", "Share of units with the factor, with a 95% Wilson score interval."),
-        (
+def _methods(parameters: dict, present: set[str]) -> list[tuple[str, str]]:
+    """How each number was made, for the sections in ``present`` (their keys) and for every table."""
+    alpha, least = parameters["alpha"], parameters["min_count"]
+    by_section = {
+        "recurring": (
             "Recurring factors",
-            f"A factor recurs when it is found in at least {percent_text(parameters.get('min_share', 0.2))} of units "
-            f"and in at least {percent_text(parameters.get('min_area_share', 0.5))} of the areas in scope.",
+            f"A factor recurs when it is found in at least {percent_text(parameters['min_share'])} of units "
+            f"and in at least {percent_text(parameters['min_area_share'])} of the areas in scope.",
         ),
-        (
+        "themes": (
             "Themes",
             f"Pairs of factors coded in the same {pair_words(parameters, plural=False)}, tested with a one-sided "
-            "Fisher exact test; the links "
-            f"significant at a false-discovery rate of {alpha} (and lift of at least "
-            f"{parameters.get('min_lift', 1.0)}) "
-            "form a network whose Louvain communities are the themes. Stability: the share of "
-            f"{parameters.get('resamples', 200)} bootstrap resamples of reviews in which each factor's theme is found "
-            "again.",
-        ),
-        (
-            "Sequences",
-            f"Factor a on one episode and factor b on the episode {parameters.get('lag', 1)} later in the same review, "
-            "against the count expected if each review's episodes were shuffled; "
+            f"Fisher exact test; the links significant at a false-discovery rate of {alpha} (and lift of at least "
+            f"{parameters['min_lift']}) form a network whose Louvain communities are the themes. "
             + (
-                f"Monte Carlo p-value from {parameters['permutations']} permutations."
-                if parameters.get("permutations")
-                else "Poisson p-value around the exact expectation."
+                f"Theme stability: over {parameters['resamples']} bootstrap resamples of reviews, the mean of the "
+                "theme's best Jaccard overlap with a theme found in the resample (the factors in both over the "
+                "factors in either; 1 when the theme is found again exactly). A theme is headlined when it is at "
+                f"least {MIN_THEME_STABILITY:g}; below that a theme is commonly read as dissolved."
+                if parameters["resamples"]
+                else "Theme stability was not estimated (no bootstrap resamples were drawn)."
             ),
         ),
-        (
+        "sequences": (
+            "Sequences",
+            f"Factor a on one key practice episode and factor b on {lag_words(parameters)} in the same review, "
+            "against the count expected if each review's episodes were shuffled; "
+            + (
+                f"Monte Carlo p-value from {parameters['permutations']} permutations. "
+                if parameters["permutations"]
+                else "Poisson p-value around the exact expectation. "
+            )
+            + f"A sequence is called clear when a and b differ, q < {alpha} and it was seen at least {least} times.",
+        ),
+        "trends": (
             "Trends",
             "Per factor, a logistic regression of presence on the year the review was completed; the odds ratio per "
             "year with its 95% Wald interval.",
         ),
-        ("Group differences", "Each group against the rest, per factor: Fisher exact test and odds ratio (Woolf)."),
+        "differences": (
+            "Group differences",
+            "Each group against the rest, per factor: Fisher exact test and odds ratio (Woolf); a difference is "
+            f"headlined in a group of at least {least} units.",
+        ),
+    }
+    return [
+        ("Shares and their intervals", "Share of units with the factor, with a 95% Wilson score interval."),
+        *(method for key, method in by_section.items() if key in present),
         (
             "Many tests",
             "Benjamini-Hochberg false-discovery rate (q) within each table; a result is called clear when "
-            f"q < {alpha}. "
-            f"Factors in fewer than {parameters.get('min_count', 5)} units are not tested.",
+            f"q < {alpha}. Factors in fewer than {least} units are not tested.",
         ),
-        ("Seed", f"{parameters.get('seed', 0)}: the same data and parameters give the same tables."),
+        ("Seed", f"{parameters['seed']}: the same data and parameters give the same tables."),
     ]
 
 
 def _group_drawn(tables: ReportTables, parameters: dict) -> str:
     """The group the report's group-differences chart draws, chosen as notebook 06 chooses it."""
-    if parameters.get("group"):
+    if parameters["group"]:
         return str(parameters["group"])
     table = tables.get("group_differences")
     if table is None or table.empty:
         return "the group"
-    return str(most_different_group(table.assign(q_value=table["q_value"].map(number)), alpha=_alpha(parameters)))
+    values = tables.numbers("group_differences")
+    return str(most_different_group(table.assign(q_value=values["q_value"]), alpha=parameters["alpha"]))
 
 
 def _section(section: Section, tables: ReportTables, out: Path, parameters: dict, words: dict) -> BriefingSection:
-    table = tables[section.table]
-    rows = section.rows(table, parameters)
-    columns, names = table_layout(section.table, unit=parameters.get("unit", "review"))
+    table, values = tables[section.table], tables.numbers(section.table)
+    rows = section.rows(table, values, parameters)
+    columns, names = table_layout(section.table, unit=parameters["unit"])
     readable_rows = readable(rows, columns=columns, names=names, rows=TABLE_ROWS, labels=tables.labels)
     figure = f"figures/{section.figure}.png"
     title, how = reading_of_figure(section.figure, **words) or ("", "")
@@ -426,7 +478,7 @@ def _section(section: Section, tables: ReportTables, out: Path, parameters: dict
     return BriefingSection(
         key=section.key,
         title=section.title,
-        headline=section.headline(table, parameters),
+        headline=section.headline(table, values, parameters),
         how_to_read=how,
         figure=figure if (out / figure).is_file() else None,
         alt=f"{title}. {how}" if title else how,
@@ -447,7 +499,7 @@ def build_briefing(folder, manifest: dict | None = None) -> Briefing:
                 f"{folder} is not a report folder: it has no manifest.json. Fix: run `sce-analysis report` first."
             )
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    parameters = manifest["parameters"]
+    parameters = with_defaults(manifest["parameters"])
     tables = ReportTables(folder)
     policy = publication_policy(parameters)
     words = {"group": _group_drawn(tables, parameters)}
@@ -463,14 +515,16 @@ def build_briefing(folder, manifest: dict | None = None) -> Briefing:
         title=manifest.get("report") or "Cross-review analysis",
         mode="Publication mode: small numbers suppressed" if publication else "Full detail: not for publication",
         publication=publication,
-        scope=_scope(manifest, tables),
+        scope=_scope(manifest, parameters, tables),
         key_findings=key_findings(tables, parameters),
         sections=sections,
         missing=missing,
-        limits=_limits(manifest, tables, policy),
-        methods=_methods(parameters),
+        limits=_limits(tables, policy),
+        methods=_methods(parameters, {s.key for s in sections}),
         parameters=[
-            (name, json.dumps(value)) for name, value in parameters.items() if name not in ("data_dir", "out_dir")
+            (name, json.dumps(value))
+            for name, value in manifest["parameters"].items()
+            if name not in ("data_dir", "out_dir")
         ],
         versions=[(name, str(value)) for name, value in versions.items()],
         rules=policy.footer() or "",

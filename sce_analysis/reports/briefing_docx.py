@@ -25,6 +25,8 @@ __all__ = ["write_docx"]
 #: Width of a chart on the page: A4 less 20 mm margins each side.
 CHART_WIDTH = Mm(170)
 _MUTED = RGBColor(0x4A, 0x4A, 0x4A)
+#: Size of the text in a section's table: smaller than the body, so eight columns fit the page.
+TABLE_FONT = Pt(9)
 
 
 def _repeat_header(row) -> None:
@@ -41,23 +43,22 @@ def _table(document, frame, *, caption: str) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     numeric = numeric_columns(frame)
     for cell, name, is_num in zip(table.rows[0].cells, frame.columns, numeric, strict=True):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(str(name))
-        run.bold = True
-        if is_num:
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _cell_text(cell, str(name), right=is_num).bold = True
     _repeat_header(table.rows[0])
     for values in frame.itertuples(index=False):
         cells = table.add_row().cells
         for cell, value, is_num in zip(cells, values, numeric, strict=True):
-            cell.text = str(value)
-            if is_num:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(9)
+            _cell_text(cell, str(value), right=is_num)
+
+
+def _cell_text(cell, text: str, *, right: bool):
+    """Write a table cell as one 9 pt run (set as it is made: no second pass over every run)."""
+    paragraph = cell.paragraphs[0]  # a new cell holds one empty paragraph
+    run = paragraph.add_run(text)
+    run.font.size = TABLE_FONT
+    if right:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    return run
 
 
 def _picture(document, path: Path, alt: str) -> None:

@@ -111,7 +111,9 @@ TABLE_LAYOUTS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
 }
 
 #: Columns shown as percentages; ``ci_low``/``ci_high`` beside ``share`` become one interval column.
-PERCENT_COLUMNS = frozenset({"share", "area_share", "share_in", "share_out", "stability", "theme_stability"})
+#: ``theme_stability`` is not one: a mean Jaccard overlap, shown as a number so it is not read as a
+#: share of resamples.
+PERCENT_COLUMNS = frozenset({"share", "area_share", "share_in", "share_out", "stability"})
 PROBABILITY_COLUMNS = frozenset({"p_value", "q_value"})
 #: Text columns a reader sees with their words (codes of a vocabulary turned into labels).
 DIRECTION_NAMES = {"rising": "Rising", "falling": "Falling", "higher": "Higher", "lower": "Lower"}
@@ -352,10 +354,15 @@ def html_table(table: pd.DataFrame, *, caption: str = "") -> str:
     return f'<table class="data">{caption_html}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def styled(frame: pd.DataFrame, *, rows: int | None = None):
+def styled(frame: pd.DataFrame, *, rows: int | None = None, suppressed: pd.DataFrame | None = None):
     """A pandas ``Styler`` for showing a table in a notebook: no index, human headers, percentages,
     intervals and rounded statistics, wide tables scrolling in their box. The numbers underneath
-    are the table's own (``styled(t).data`` is ``t``)."""
+    are the table's own (``styled(t).data`` is ``t``).
+
+    ``suppressed`` is the mask of cells publication mode suppressed (True there; a
+    :class:`~sce_analysis.publish.disclosure.Published` ``mask``): they show ``c``, as in the CSV,
+    while a value that is simply missing stays blank.
+    """
     shown = frame.head(rows) if rows is not None else frame
     formatters = {}
     for column in shown.columns:
@@ -376,7 +383,15 @@ def styled(frame: pd.DataFrame, *, rows: int | None = None):
             for c, h in zip(shown.columns, headers, strict=True)
         ]
     numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])]
-    styler = shown.style.format(formatters, na_rep="").hide(axis="index").relabel_index(headers, axis="columns")
+    styler = shown.style.format(formatters, na_rep="")
+    if suppressed is not None:
+        mask = suppressed.reindex(index=shown.index, columns=shown.columns, fill_value=False).astype(bool)
+        for position, column in enumerate(shown.columns):
+            rows_suppressed = mask.iloc[:, position]
+            if rows_suppressed.any():
+                where = (rows_suppressed[rows_suppressed].index, [column])
+                styler = styler.format(lambda _: SUPPRESSED, subset=where, na_rep=SUPPRESSED)
+    styler = styler.hide(axis="index").relabel_index(headers, axis="columns")
     text = [c for c in shown.columns if c not in numeric]
     styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
     styler = styler.set_properties(subset=text, **{"text-align": "left"})

@@ -27,7 +27,7 @@ from .journal import note
 from .parameters import check_core_values, in_scope, publication_policy
 from .readings import reading_of_figure
 
-__all__ = ["Run", "start_run", "TABLE_FLOAT_FORMAT"]
+__all__ = ["Run", "ShownTable", "ShownFigure", "start_run", "TABLE_FLOAT_FORMAT"]
 
 
 @dataclass
@@ -59,7 +59,8 @@ class Run:
         In publication mode the table first passes through the run's :attr:`policy`: small counts,
         figures with too few areas behind them, and what rests on them are written as ``c`` (and
         returned as missing values, which charts draw as marked gaps); free text and identifiers
-        are left out.
+        are left out. The table returned is a :class:`ShownTable`: a notebook shows ``c`` where the
+        CSV has it, and a blank where a value is missing.
         """
         _check_name(name)
         path = self.out_dir / "tables" / f"{name}.csv"
@@ -67,7 +68,8 @@ class Run:
         note(self.out_dir, [path])
         shown = self.policy.write_csv(frame, path)
         self.written.append(path)
-        return shown
+        suppressed = self.policy.publish(frame).mask if self.publication else None
+        return ShownTable(shown, suppressed=suppressed)
 
     def network(self, graph):
         """The factor network to draw: in publication mode, without links and factors on small counts
@@ -98,15 +100,32 @@ class Run:
         return self.review_set.summary().assign(n_contributing_areas=n_areas)
 
 
+class ShownTable(pd.DataFrame):
+    """A table as :meth:`Run.table` wrote it: a DataFrame that also knows which cells were suppressed
+    (``suppressed``, a mask like the table, or None), so that its notebook display shows ``c`` there.
+    What is computed from it is a plain DataFrame."""
+
+    _metadata = ["suppressed"]
+
+    def __init__(self, data=None, *args, suppressed: pd.DataFrame | None = None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.suppressed = suppressed
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+
 class ShownFigure:
     """A saved chart as a notebook shows it: the 200-dpi PNG itself, scaled to the page width, with
-    alt text (its title and how to read it)."""
+    alt text (its title and how to read it). It is given as HTML only (with the alt text as plain
+    text), so an executed notebook holds each chart once."""
 
     def __init__(self, png: bytes, alt: str):
         self.png, self.alt = png, alt
 
-    def _repr_png_(self) -> bytes:
-        return self.png
+    def __repr__(self) -> str:
+        return self.alt
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
@@ -193,7 +212,7 @@ SHOWN_ROWS = 30
 
 
 def _readable_html(frame: pd.DataFrame) -> str:
-    styler = styled(frame, rows=SHOWN_ROWS)
+    styler = styled(frame, rows=SHOWN_ROWS, suppressed=getattr(frame, "suppressed", None))
     if len(frame) > SHOWN_ROWS:
         styler = styler.set_caption(f"The first {SHOWN_ROWS} of {len(frame):,} rows; the CSV has them all.")
     return styler.to_html()

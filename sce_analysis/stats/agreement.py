@@ -22,6 +22,7 @@ from ..errors import ParameterError
 from ..reviewsets.contract import SCIE_CATEGORIES, SCIE_CATEGORY_LABELS
 from .contributors import CONTRIBUTING_AREAS, area_index, distinct_areas, fewest_areas
 from .presence import check_polarity
+from .selection import POOLED_ITEM  # the pooled row's item: with pandas only, for readers of finished tables
 
 __all__ = ["coder_agreement", "agreement_overview", "AGREEMENT_LEVELS", "AGREEMENT_COLUMNS"]
 
@@ -43,8 +44,6 @@ AGREEMENT_COLUMNS = [
     "note",
     CONTRIBUTING_AREAS,
 ]
-#: The ``item`` of the pooled row.
-POOLED_ITEM = "(all items)"
 
 _NEEDED = (
     "Agreement needs a `coder` column in factors.csv with at least two coders on the same episodes "

@@ -12,7 +12,11 @@ import pandas as pd
 from ..checks import check_alpha
 from ..errors import ParameterError
 
-__all__ = ["most_different_group"]
+__all__ = ["POOLED_ITEM", "most_different_group"]
+
+#: The ``item`` of the pooled row of a coder-agreement table (every item together). Here, with
+#: pandas only, so that a reader of finished tables finds that row without loading scipy.
+POOLED_ITEM = "(all items)"
 
 
 def most_different_group(differences: pd.DataFrame, *, alpha: float = 0.05) -> str:
