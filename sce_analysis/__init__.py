@@ -91,6 +91,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "plot_coverage",
             "save_figure",
         ],
+        "exchange": ["read_qdpx", "write_qdpx", "import_qdpx"],
         "publish": ["Policy"],
         "reports": ["Run", "start_run"],
         "explorer": ["Explorer", "explore"],

@@ -169,13 +169,22 @@ def _template(args) -> int:
 def _import_excel(args) -> int:
     from .exchange.excel import import_workbooks  # openpyxl
 
+    return _imported(
+        lambda: import_workbooks(args.workbooks, args.out, taxonomy=args.taxonomy, overwrite=args.overwrite),
+        f"{len(args.workbooks)} workbook(s)",
+        args.out,
+    )
+
+
+def _imported(run_import, source: str, out: str) -> int:
+    """Run an import into ``out``: print what was written, or every problem and that nothing was written."""
     try:
-        rs = import_workbooks(args.workbooks, args.out, taxonomy=args.taxonomy, overwrite=args.overwrite)
+        rs = run_import()
     except DataValidationError as error:
-        status = _data_errors(error, f"{len(args.workbooks)} workbook(s)")
-        print(f"\nNothing was written to {args.out}.")
+        status = _data_errors(error, source)
+        print(f"\nNothing was written to {out}.")
         return status
-    print(f"{args.out}: written from {len(args.workbooks)} workbook(s). {describe_set(rs)}.")
+    print(f"{out}: written from {source}. {describe_set(rs)}.")
     return 0
 
 
@@ -187,6 +196,36 @@ def _export_excel(args) -> int:
         return status
     path = export_workbook(rs, args.out, overwrite=args.overwrite)
     print(f"{path}: {describe_set(rs)}; plus the sheet Matrix (0/1, factor by review).")
+    return 0
+
+
+def _import_qdpx(args) -> int:
+    from .exchange.qdpx_map import map_yaml
+
+    if args.print_map:
+        print(map_yaml(), end="")
+        return 0
+    if not args.project or not args.out:
+        raise ParameterError(
+            "give the project and --out FOLDER, such as: sce-analysis import-qdpx reviews.qdpx --out my-reviews"
+        )
+    from .exchange.qdpx_import import import_qdpx
+
+    return _imported(
+        lambda: import_qdpx(args.project, args.out, mapping=args.map, taxonomy=args.taxonomy, overwrite=args.overwrite),
+        args.project,
+        args.out,
+    )
+
+
+def _export_qdpx(args) -> int:
+    from .exchange.qdpx_export import write_qdpx
+
+    rs, status = _checked_set(args.folder)
+    if rs is None:
+        return status
+    path = write_qdpx(rs, args.out, overwrite=args.overwrite)
+    print(f"{path}: {describe_set(rs)}; one text source per review, for NVivo, ATLAS.ti, MAXQDA or QualCoder.")
     return 0
 
 
@@ -518,6 +557,38 @@ def _add_exchange_commands(commands) -> None:
     export_excel.add_argument("out", metavar="OUT.xlsx", help="the workbook to write")
     export_excel.add_argument("--overwrite", action="store_true", help="replace OUT.xlsx if it exists")
     export_excel.set_defaults(run=_export_excel)
+
+    import_qdpx = commands.add_parser(
+        "import-qdpx",
+        help="read a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA or QualCoder as a review set",
+        description="Read PROJECT.qdpx and write one review set: each text source is a review, selections coded "
+        "'Key practice episode' are KPEs, codes under 'Contributory factors' are factors (coded by the coding's "
+        "user), SCIE categories under 'Findings' are findings, and variables on sources or cases fill the review "
+        "columns. --print-map prints that map as YAML, to copy, edit and pass with --map. Every problem is listed "
+        "as source › characters › code, and nothing is written unless the whole project is clean.",
+    )
+    import_qdpx.add_argument("project", nargs="?", metavar="PROJECT.qdpx", help="the exported project")
+    import_qdpx.add_argument("--out", metavar="FOLDER", help="the new review-set folder")
+    import_qdpx.add_argument("--map", metavar="MAP.yaml", help="code and variable names, if not the default ones")
+    import_qdpx.add_argument(
+        "--taxonomy", metavar="FILE", help="a coding frame to match codes to (default: built from the codebook)"
+    )
+    import_qdpx.add_argument("--overwrite", action="store_true", help="replace the review set in --out")
+    import_qdpx.add_argument("--print-map", action="store_true", help="print the default map as YAML and stop")
+    import_qdpx.set_defaults(run=_import_qdpx)
+
+    export_qdpx = commands.add_parser(
+        "export-qdpx",
+        help="write a review set as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder",
+        description="Write FOLDER as OUT.qdpx: one text source per review (its KPE titles and summaries, then its "
+        "findings), KPEs and factors coded on them under 'Key practice episodes' and 'Contributory factors' with "
+        "one user per coder, findings under 'Findings', review columns as case variables, and the coding frame "
+        "as the codebook. import-qdpx reads it back to the same set.",
+    )
+    export_qdpx.add_argument("folder", help="the review-set folder")
+    export_qdpx.add_argument("out", metavar="OUT.qdpx", help="the project to write")
+    export_qdpx.add_argument("--overwrite", action="store_true", help="replace OUT.qdpx if it exists")
+    export_qdpx.set_defaults(run=_export_qdpx)
 
     crosswalk = commands.add_parser(
         "crosswalk",

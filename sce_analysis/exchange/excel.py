@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import ParameterError
 from ..reviewsets.contract import FILES, SCIE_CATEGORIES, SCIE_CATEGORY_LABELS, SCIE_CATEGORY_SHORT_LABELS, Column
-from ..reviewsets.folders import current_umask
+from ..reviewsets.folders import check_new_file, staged_file
 from ..reviewsets.frames import default_coding_frame
 from ..reviewsets.read import read_taxonomy
 from ..reviewsets.reviewset import ReviewSet
@@ -198,14 +197,7 @@ def export_workbook(rs: ReviewSet, path: str | os.PathLike, *, overwrite: bool =
 
 
 def _target(path, *, overwrite: bool) -> Path:
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise ParameterError(f"{path}: a workbook's name must end in .xlsx, such as Kelmscote-2019.xlsx.")
-    if path.is_dir():
-        raise ParameterError(f"{path} is a folder. Fix: give the name of the workbook to write.")
-    if path.exists() and not overwrite:
-        raise ParameterError(f"{path} already exists. Fix: choose another name, or pass overwrite=True to replace it.")
-    return path
+    return check_new_file(path, suffix=".xlsx", example="Kelmscote-2019.xlsx", overwrite=overwrite)
 
 
 def _check_fits(frames: dict[str, pd.DataFrame], *, matrix_columns: int = 0) -> None:
@@ -509,19 +501,13 @@ class _FixedTimeZip(zipfile.ZipFile):
 
 
 def _save(workbook: Workbook, path: Path) -> Path:
-    """Save to a temporary file beside ``path``, then rename: a failure leaves no half workbook."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        # openpyxl's save_workbook stamps the current time; its writer, given our archive, does not.
-        with _FixedTimeZip(temporary, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-            ExcelWriter(workbook, archive).save()
-        os.chmod(temporary, 0o666 & ~current_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Save beside ``path`` and rename into place: a failure or a kill leaves no half workbook."""
+    # openpyxl's save_workbook stamps the current time; its writer, given our archive, does not.
+    with (
+        staged_file(path) as temporary,
+        _FixedTimeZip(temporary, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive,
+    ):
+        ExcelWriter(workbook, archive).save()
     return path
 
 

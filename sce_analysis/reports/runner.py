@@ -35,6 +35,7 @@ from pathlib import Path
 from ..errors import DataValidationError, ParameterError
 from ..reviewsets.atomic import LOCK_NAME, FolderLock, disk_full, disk_full_error, fsync_file, is_disk_full
 from ..reviewsets.read import read_checked
+from ..yamlfiles import read_yaml
 from .journal import JOURNAL_NAME, noted
 from .pages import landing_page, sweep_page
 from .parameters import Parameter, cast_value, check_core_values, in_scope, publication_policy, read_parameters
@@ -128,39 +129,13 @@ def resolve_parameters(declared: dict[str, dict[str, Parameter]], given: dict) -
     }
 
 
-#: The largest parameter file read. Real ones are a few hundred bytes.
-MAX_PARAMETER_FILE_BYTES = 1 << 20
-
-
 def read_yaml_parameters(path: str | Path) -> dict:
-    """Parameters from a YAML file, read without guessing types (``NO`` stays text).
+    """Parameters from a YAML file, read as untrusted input without guessing types (``NO`` stays text).
 
-    The file is untrusted: larger than :data:`MAX_PARAMETER_FILE_BYTES`, or with an alias (``*name``,
-    which YAML expands, so that a few lines can become billions of values: an "alias bomb"), it is
-    refused before it is built.
+    See :func:`~sce_analysis.yamlfiles.read_yaml`: an oversized file or an alias is refused before
+    anything is built.
     """
-    import yaml  # 35 ms on import, needed only with -f
-
-    try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_PARAMETER_FILE_BYTES + 1)
-        if len(data) > MAX_PARAMETER_FILE_BYTES:
-            raise ParameterError(
-                f"the parameter file {path} is larger than {MAX_PARAMETER_FILE_BYTES:,} bytes: it is not a parameter "
-                "file. Fix: give the YAML file that maps parameter names to values."
-            )
-        text = data.decode("utf-8")
-        for event in yaml.parse(text, Loader=yaml.BaseLoader):
-            if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
-                raise ParameterError(
-                    f"the parameter file {path}, line {mark.line + 1}, column {mark.column + 1}: the alias "
-                    f"'*{event.anchor}' is refused (aliases can expand a small file into billions of values). "
-                    "Fix: write the value out in full."
-                )
-        values = yaml.load(text, Loader=yaml.BaseLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ParameterError(f"cannot read the parameter file {path}: {error}") from None
+    values = read_yaml(path, what="parameter file")
     if values is None:
         return {}
     if not isinstance(values, dict):

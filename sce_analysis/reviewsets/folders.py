@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import OutputError, ParameterError
-from .atomic import clear_stale, disk_full, disk_full_error, staging_folder, swap_in
+from .atomic import clear_stale, disk_full, disk_full_error, fsync_file, staging_folder, swap_in
 from .contract import FILES
 
-__all__ = ["check_new_folder", "save_new_folder", "current_umask", "SET_FILES", "links_outside", "link_outside_message"]
+__all__ = [
+    "check_new_folder",
+    "check_new_file",
+    "save_new_folder",
+    "staged_file",
+    "current_umask",
+    "SET_FILES",
+    "links_outside",
+    "link_outside_message",
+]
 
 #: What a review-set folder may hold: the files of both formats and a README. ``overwrite`` replaces
 #: only such a folder, so that nothing else is ever deleted.
@@ -135,3 +146,46 @@ def current_umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return umask
+
+
+def check_new_file(path: str | os.PathLike, *, suffix: str, example: str, overwrite: bool = False) -> Path:
+    """Check the path of a single file to write (a workbook, a project): its suffix, and that it replaces
+    nothing unless ``overwrite``.
+
+    Raises
+    ------
+    ParameterError
+        When the name does not end in ``suffix``, names a folder, or exists and ``overwrite`` is False.
+    """
+    path = Path(path)
+    if path.suffix.lower() != suffix:
+        raise ParameterError(f"{path}: the file's name must end in {suffix}, such as {example}.")
+    if path.is_dir():
+        raise ParameterError(f"{path} is a folder. Fix: give the name of the file to write.")
+    if path.exists() and not overwrite:
+        raise ParameterError(f"{path} already exists. Fix: choose another name, or pass overwrite=True to replace it.")
+    return path
+
+
+@contextmanager
+def staged_file(path: str | os.PathLike) -> Iterator[Path]:
+    """Write one file under a hidden temporary name beside ``path``, then rename it into place.
+
+    The caller writes to the path yielded. Only when that succeeds is it flushed to disk, given the
+    permissions a new file gets, and renamed over ``path`` at once; a failure or a kill never
+    leaves half a file at ``path``. The temporary name, ``.<name>.staging-<pid>-XXXX.tmp``, tells a
+    later :func:`~sce_analysis.reviewsets.atomic.clear_stale` that a dead process left it.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.staging-{os.getpid()}-", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        fsync_file(temporary)
+        os.chmod(temporary, 0o666 & ~current_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
