@@ -31,7 +31,7 @@ moved.install()
 
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
-    submodules=["charts", "exchange", "explorer", "publish", "reports", "reviewsets", "stats", "synthetic"],
+    submodules=["charts", "exchange", "explorer", "publish", "reports", "reviewsets", "stats", "synthetic", "text"],
     submod_attrs={
         "errors": ["DataValidationError", "OutputError", "ParameterError", "SceAnalysisError"],
         "reviewsets": [
@@ -92,6 +92,7 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "save_figure",
         ],
         "exchange": ["read_qdpx", "write_qdpx", "import_qdpx"],
+        "text": ["text_index", "similar_findings", "similar_episodes"],
         "publish": ["Policy"],
         "reports": ["Run", "start_run"],
         "explorer": ["Explorer", "explore"],
