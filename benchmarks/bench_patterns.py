@@ -9,8 +9,10 @@ compare_groups(by="region") together under 2 s at 10,000 reviews.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
-import time
+
+from timing import best_of
 
 import sce_analysis as sce
 from sce_analysis import synthetic
@@ -31,15 +33,6 @@ EXTRA = {
 }
 
 
-def best_of(call, rs, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call(rs)
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reviews", type=int, default=10_000)
@@ -53,12 +46,12 @@ def main(argv=None) -> int:
     )
     total = 0.0
     for name, call in CALLS.items():
-        seconds = best_of(call, rs, args.repeat)
+        seconds = best_of(functools.partial(call, rs), args.repeat)
         total += seconds
         print(f"{name:<30}{seconds:>8.3f} s")
     print(f"{'the four together':<30}{total:>8.3f} s   (target < 2 s)\n")
     for name, call in EXTRA.items():
-        print(f"{name:<30}{best_of(call, rs, args.repeat):>8.3f} s")
+        print(f"{name:<30}{best_of(functools.partial(call, rs), args.repeat):>8.3f} s")
     return 0
 
 

@@ -12,21 +12,13 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import best_of
 
 from sce_analysis import synthetic
 from sce_analysis.exchange.qdpx_export import write_qdpx
 from sce_analysis.exchange.qdpx_import import read_qdpx
-
-
-def best_of(call, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv=None) -> int:

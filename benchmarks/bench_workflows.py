@@ -12,25 +12,16 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import best_of
 
 import sce_analysis as sce
 from sce_analysis import synthetic
 from sce_analysis.exchange import excel
 from sce_analysis.exchange.crosswalk import combine, crosswalk
-
-
-def best_of(call, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv=None) -> int:

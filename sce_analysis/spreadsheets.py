@@ -116,9 +116,16 @@ def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo :func:`neutralise_formulas` on a table read back as text (cell by cell, :func:`restore_cell`)."""
 
     def quoted(values: pd.Series) -> np.ndarray:
+        # Vectorised restore_cell: a cell that starts with the quote and is formula-like after it.
         if not _is_text_column(values):
             return np.zeros(len(values), dtype=bool)
-        return np.fromiter((restore_cell(v) is not v for v in values), dtype=bool, count=len(values))
+        try:
+            starts = values.str.startswith(QUOTE, na=False).to_numpy(dtype=bool, na_value=False)
+        except AttributeError:  # an object column without any text, such as all missing
+            return np.zeros(len(values), dtype=bool)
+        if not starts.any():
+            return starts
+        return starts & formula_like(values.str[1:])
 
     return _map_text(frame, restore_cell, quoted, lambda text: text.str[1:])
 

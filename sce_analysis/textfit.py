@@ -32,13 +32,13 @@ def wrap_words(text: str, width: int) -> str:
     return "\n".join(lines) if lines else text
 
 
-def wrap_text_to_width(text, renderer, width_px: float, *, rounds: int = 8, rewrap: bool = False) -> bool:
+def wrap_text_to_width(text, renderer, width_px: float, *, rounds: int = 8, rewrap: bool = False) -> None:
     """Wrap the matplotlib ``Text`` ``text`` at spaces until it is no longer than ``width_px`` pixels.
 
     Its length is measured along the text: its width, or its height when it runs vertically. Each
     round measures it and re-wraps the whole text (its own line breaks count as spaces) to the
     characters per line that the measured width of a character allows. A word is never cut, so a
-    text whose longest word is too long stays wider. Returns whether the text fits.
+    text whose longest word is too long stays wider. (Nothing is returned: callers measure again after their layout.)
 
     A text that fits is left as it is, unless ``rewrap``: then it is first put on one line, so that
     a text wrapped earlier for less room than it has now gets longer lines again.
@@ -53,13 +53,11 @@ def wrap_text_to_width(text, renderer, width_px: float, *, rounds: int = 8, rewr
         box = text.get_window_extent(renderer)
         extent = box.height if text.get_rotation() % 180 == 90 else box.width
         if extent <= width_px:
-            return True
+            return
         current = text.get_text()
         longest = max(len(line) for line in current.split("\n"))
         chars = min(longest - 1, int(longest * max(width_px, 0.0) / extent))
         wrapped = wrap_words(flat, chars) if chars >= 1 else current
         if wrapped == current:  # no space left to break at
-            return False
+            return
         text.set_text(wrapped)
-    box = text.get_window_extent(renderer)
-    return (box.height if text.get_rotation() % 180 == 90 else box.width) <= width_px

@@ -13,13 +13,13 @@ import os
 
 from .errors import ParameterError
 
-__all__ = ["MAX_YAML_BYTES", "read_yaml", "yaml_keys"]
+__all__ = ["MAX_YAML_BYTES", "read_yaml"]
 
 #: The largest YAML file read. Real parameter files and import maps are a few hundred bytes.
 MAX_YAML_BYTES = 1 << 20
 
 
-def read_yaml(path: str | os.PathLike, *, what: str = "YAML file"):
+def read_yaml(path: str | os.PathLike, *, what: str = "YAML file", key_lines: bool = False):
     """The YAML document in ``path``: text, lists and mappings only (None for an empty file).
 
     Parameters
@@ -28,6 +28,13 @@ def read_yaml(path: str | os.PathLike, *, what: str = "YAML file"):
         The file.
     what : str
         What the file is, for messages (``"parameter file"``, ``"import map"``).
+    key_lines : bool, default False
+        Also return the line (from 1) of every mapping key, by its path from the top, such as
+        ``("codes", "findings")``: for messages that name the line of a wrong key or value.
+
+    Returns
+    -------
+    object, or (object, dict) with ``key_lines``
 
     Raises
     ------
@@ -65,29 +72,29 @@ def read_yaml(path: str | os.PathLike, *, what: str = "YAML file"):
                     f"'*{event.anchor}' is refused (aliases can expand a small file into billions of values). "
                     "Fix: write the value out in full."
                 )
-        return yaml.load(text, Loader=yaml.BaseLoader)
+        # One composed tree gives both the values and, when asked, where each key is.
+        loader = yaml.BaseLoader(text)
+        try:
+            node = loader.get_single_node()
+            document = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ParameterError(f"cannot read the {what} {path}: {error}") from None
+    return (document, _key_lines(node)) if key_lines else document
 
 
-def yaml_keys(path: str | os.PathLike) -> dict[tuple[str, ...], int]:
-    """The line (from 1) of every mapping key in a YAML file already read by :func:`read_yaml`.
-
-    Keys are given as paths from the top: ``("codes", "findings")``. Messages use it to name the
-    line of a wrong key or value.
-    """
+def _key_lines(node) -> dict[tuple[str, ...], int]:
     import yaml
 
-    with open(path, encoding="utf-8") as file:
-        node = yaml.compose(file.read(MAX_YAML_BYTES), Loader=yaml.BaseLoader)
     lines: dict[tuple[str, ...], int] = {}
 
     def walk(node, prefix: tuple[str, ...]) -> None:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                path_ = (*prefix, str(key.value))
-                lines[path_] = key.start_mark.line + 1
-                walk(value, path_)
+                path = (*prefix, str(key.value))
+                lines[path] = key.start_mark.line + 1
+                walk(value, path)
 
     walk(node, ())
     return lines

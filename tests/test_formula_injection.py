@@ -347,3 +347,12 @@ def test_review_set_folder_keeps_the_exact_text(planted_set, frames, tmp_path, f
     if format == "csv":
         raw = (tmp_path / "data" / "episodes.csv").read_text(encoding="utf-8")
         assert "'=" + PAYLOAD not in raw and "=" + PAYLOAD in raw
+
+
+def test_restore_formulas_undoes_each_cell_as_restore_cell_does():
+    # The vectorised undo against the one-cell rule, on every prefix, quoted and not, and mixed columns.
+    from sce_analysis.spreadsheets import QUOTE, restore_cell, restore_formulas
+
+    cells = [QUOTE + p + "x" for p in ("=", "+", "-", "@", "\t", "\r")] + ["'plain", "=raw", "", None, "'", "''=1"]
+    frame = pd.DataFrame({"text": cells, "mixed": pd.Series([5, "'=2", None, 1.5, "a", "'-1"] * 2, dtype=object)})
+    pd.testing.assert_frame_equal(restore_formulas(frame), frame.map(restore_cell))

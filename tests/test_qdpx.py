@@ -542,3 +542,19 @@ def test_a_free_description_is_the_title(tmp_path):
     )
     rs = read_qdpx(path)
     assert rs.findings.loc[0, "title"] == "Accounts taken at face value\nseen again in two later reviews"
+
+
+def test_a_killed_export_leaves_no_half_file_and_its_leftover_is_removed_next_time(sample, tmp_path, capsys):
+    import subprocess
+    import sys
+
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    leftover = tmp_path / f".r.qdpx.staging-{finished.pid}-k1l2.tmp"
+    leftover.write_bytes(b"PK\x03\x04 half a project")
+    other = tmp_path / f".other.qdpx.staging-{finished.pid}-k1l2.tmp"  # another file's: not this write's to remove
+    other.write_bytes(b"PK")
+    path = write_qdpx(sample.filter(areas="Ravensholt"), tmp_path / "r.qdpx")
+    assert not leftover.exists() and other.exists()
+    assert f"removed {leftover}, left by a write (pid {finished.pid})" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, path.name]

@@ -338,3 +338,14 @@ def test_make_report_runs_the_report_command_on_the_sample():
     assert Path(program).name == "sce-analysis"
     args = build_parser().parse_args(arguments)  # an option the command does not know would exit 2 here
     assert (args.command, args.data, args.out, args.overwrite) == ("report", "data/sample", "reports/sample", True)
+
+
+def test_prepare_out_refuses_a_file_by_itself(tmp_path):
+    # The report checks --out before it locks it; prepare_out, public, checks it too (no raw FileExistsError).
+    from sce_analysis.reports.runner import prepare_out
+
+    path = tmp_path / "notes.txt"
+    path.write_text("mine")
+    with pytest.raises(sce.ParameterError, match=r"is a file, not a folder"):
+        prepare_out(path, overwrite=True)
+    assert path.read_text() == "mine"

@@ -444,3 +444,24 @@ def test_kinds_are_the_documented_detectors():
     assert KINDS == ("email", "nhs_number", "phone", "date_of_birth", "postcode", "person_name")
     for kind in KINDS:
         assert f"``{kind}``" in scan_module.__doc__
+
+
+def test_a_legacy_file_names_its_columns_as_the_reader_does(tmp_path):
+    # A header saved as UTF-8 above rows saved as Windows-1252 (a file edited in two programs): scan and
+    # load both name the column "région", not the "rÃ©gion" its bytes read as one by one.
+    from sce_analysis.reviewsets.csvfiles import raw_header
+
+    folder = copy_sample(tmp_path / "legacy")
+    rows = read_rows(folder / "reviews.csv")
+    rows[0].append("région")
+    for row in rows[1:]:
+        row.append("")
+    rows[3][-1] = "Île-de-France"  # line 4, the new column
+    head, body = io.StringIO(), io.StringIO()
+    csv.writer(head, lineterminator="\r\n").writerows(rows[:1])
+    csv.writer(body, lineterminator="\r\n").writerows(rows[1:])
+    data = head.getvalue().encode("utf-8") + body.getvalue().encode("cp1252")
+    (folder / "reviews.csv").write_bytes(data)
+    assert raw_header(data.decode("latin-1"))[-1] == "région"
+    frame = scan(folder)
+    assert [row[:3] for row in found(frame)][:1] == [("reviews.csv", 4, "région")]

@@ -523,6 +523,9 @@ def test_publication_themes_chart_draws_only_the_shares_the_table_publishes(rs):
     bars out, as the published prevalence table leaves their shares out."""
     policy = Policy(publication=True)
     app = explore(rs, policy=policy)
+    bars = []  # what the chart is drawn from, caught on the way to the drawing
+    quick_bars = app._quick_bars_png
+    app._quick_bars_png = lambda rows, **kwargs: bars.append(rows.copy()) or quick_bars(rows, **kwargs)
     app.set_filters(regions=["Midlands"])
     app.tabs.selected_index = [k for k, _ in TABS].index("themes")
     assert app.failures == {}
@@ -530,6 +533,10 @@ def test_publication_themes_chart_draws_only_the_shares_the_table_publishes(rs):
     shares = published.set_index("factor_code")["share"].astype("float64")
     drawn = app._quick_themes_rows(app._computed("themes")[1])
     assert len(drawn) > 0
+    # The bars drawn are these rows: every share drawn is the published one (missing where suppressed).
+    assert bars and "theme" in bars[-1].columns, "the themes chart was not drawn"
+    for code, share in zip(bars[-1]["factor_code"], bars[-1]["share"], strict=True):
+        assert share == shares[code] or (pd.isna(share) and pd.isna(shares[code])), code
     hidden = shares[shares.isna()].index
     assert drawn["factor_code"].isin(hidden).any(), "the chart should hold a suppressed factor for this test"
     for code, share in zip(drawn["factor_code"], drawn["share"], strict=True):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import ParameterError
 from ..reviewsets.contract import FILES, fold_name
-from ..yamlfiles import read_yaml, yaml_keys
+from ..yamlfiles import read_yaml
 
 __all__ = ["QdpxMap", "default_map", "read_map", "map_yaml"]
 
@@ -123,10 +123,9 @@ def read_map(path: str | os.PathLike) -> QdpxMap:
         When the file cannot be read safely (see :func:`~sce_analysis.yamlfiles.read_yaml`), or a
         key is unknown or a value is not a name or a list of names; the message names the line.
     """
-    document = read_yaml(path, what="import map")
+    document, lines = read_yaml(path, what="import map", key_lines=True)
     if document is None:
         return default_map()
-    lines = yaml_keys(path)
 
     def fail(keys: tuple[str, ...], message: str) -> ParameterError:
         line = lines.get(keys)

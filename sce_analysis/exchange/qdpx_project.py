@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..reviewsets.folders import check_new_file, staged_file
-from .safe_xml import MAX_MEMBER_BYTES, MAX_TOTAL_BYTES, UntrustedFileError, check_zip, parse_xml
+from .safe_xml import MAX_MEMBER_BYTES, CheckedArchive, UntrustedFileError, member_path_problem, parse_xml
 
 __all__ = [
     "NAMESPACE",
@@ -172,86 +170,15 @@ def _strip_namespaces(root) -> None:
             element.tag = element.tag.rsplit("}", 1)[-1]
 
 
-def _children(element, name: str):
-    return element.findall(name)
-
-
-def _child(element, name: str):
-    return element.find(name)
-
-
 def _text_of(element, name: str) -> str:
-    child = _child(element, name)
+    child = element.find(name)
     return (child.text or "") if child is not None else ""
 
 
-def _member_problem(name: str) -> str | None:
-    """Why a member name may not be used (it leaves the archive), or None."""
-    if "\x00" in name:
-        return "holds a NUL character"
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return "is an absolute path"
-    parts = re.split(r"[/\\]", name)
-    if ".." in parts:
-        return "climbs out of the archive with '..'"
-    return None
-
-
-class _Archive:
-    """An open, checked archive whose members are read with a running total against the limits."""
-
-    def __init__(self, path: Path, label: str):
-        self.label = label
-        try:
-            infos = check_zip(path, label=label)
-        except zipfile.BadZipFile as error:
-            raise UntrustedFileError(
-                label, f"is not a complete zip archive ({error}): the file is damaged or cut short. {_FIX_EXPORT}"
-            ) from None
-        for info in infos:
-            why = _member_problem(info.filename)
-            if why:
-                raise UntrustedFileError(
-                    label,
-                    f"the member {info.filename!r} {why}: unpacking it could write outside the folder, so the "
-                    f"project was not read (a 'zip slip'). {_FIX_EXPORT}",
-                )
-        self.zip = zipfile.ZipFile(path)
-        self.by_name = {info.filename: info for info in infos}
-        self.by_folded = {info.filename.replace("\\", "/").lower(): info for info in infos}
-        self.total = 0
-
-    def read(self, info: zipfile.ZipInfo) -> bytes:
-        try:
-            with self.zip.open(info) as stream:
-                data = stream.read(MAX_MEMBER_BYTES + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as error:
-            raise UntrustedFileError(
-                self.label,
-                f"the member {info.filename} cannot be unpacked ({error}): the file is damaged or cut short. "
-                f"{_FIX_EXPORT}",
-            ) from None
-        self.total += len(data)
-        if len(data) > MAX_MEMBER_BYTES or self.total > MAX_TOTAL_BYTES:
-            raise UntrustedFileError(
-                self.label,
-                f"the member {info.filename} decompresses to more than the archive says it holds (the limits are "
-                f"{MAX_MEMBER_BYTES // 2**20:,} MiB a member and {MAX_TOTAL_BYTES // 2**20:,} MiB in all): the "
-                "archive is forged and was not read. Fix: do not use this file.",
-            )
-        return data
-
-    def find(self, name: str) -> zipfile.ZipInfo | None:
-        """The member ``internal://name`` refers to: under ``Sources/`` or at the top, any case."""
-        name = name.replace("\\", "/").lstrip("/")
-        for candidate in (f"sources/{name}", name):
-            info = self.by_folded.get(candidate.lower())
-            if info is not None:
-                return info
-        return None
-
-    def close(self) -> None:
-        self.zip.close()
+def _find(archive: CheckedArchive, name: str) -> zipfile.ZipInfo | None:
+    """The member ``internal://name`` refers to: under ``Sources/`` or at the top, in any case."""
+    name = name.replace("\\", "/").lstrip("/").lower()
+    return archive.folded_names.get(f"sources/{name}") or archive.folded_names.get(name)
 
 
 def read_project(path: str | os.PathLike, *, label: str | None = None) -> Project:
@@ -281,9 +208,8 @@ def read_project(path: str | os.PathLike, *, label: str | None = None) -> Projec
         if len(data) > MAX_MEMBER_BYTES:
             raise UntrustedFileError(label, f"is larger than {MAX_MEMBER_BYTES // 2**20:,} MiB. {_FIX_EXPORT}")
         return _project(parse_xml(data, label=label), None, label)
-    archive = _Archive(path, label)
-    try:
-        qde = [info for name, info in archive.by_folded.items() if name.endswith(".qde") and "/" not in name]
+    with CheckedArchive(path, label=label) as archive:
+        qde = [info for info in archive.members if info.filename.lower().endswith(".qde") and "/" not in info.filename]
         if not qde:
             raise UntrustedFileError(
                 label, f"holds no project.qde: it is not a REFI-QDA project (or it was cut short). {_FIX_EXPORT}"
@@ -291,41 +217,39 @@ def read_project(path: str | os.PathLike, *, label: str | None = None) -> Projec
         qde.sort(key=lambda info: info.filename.lower() != "project.qde")
         root = parse_xml(archive.read(qde[0]), label=f"{label} › {qde[0].filename}")
         return _project(root, archive, label)
-    finally:
-        archive.close()
 
 
-def _project(root, archive: _Archive | None, label: str) -> Project:
+def _project(root, archive: CheckedArchive | None, label: str) -> Project:
     _strip_namespaces(root)
     if root.tag != "Project":
         raise UntrustedFileError(label, f"its project.qde holds <{root.tag}>, not a REFI-QDA <Project>. {_FIX_EXPORT}")
     project = Project(name=root.get("name", ""), origin=root.get("origin", ""))
-    users = _child(root, "Users")
-    for user in _children(users, "User") if users is not None else []:
+    users = root.find("Users")
+    for user in users.findall("User") if users is not None else []:
         project.users[normal_guid(user.get("guid", ""))] = (user.get("name") or user.get("id") or "").strip()
-    book = _child(root, "CodeBook")
-    codes = _child(book, "Codes") if book is not None else None
+    book = root.find("CodeBook")
+    codes = book.find("Codes") if book is not None else None
     if codes is not None:
-        for code in _children(codes, "Code"):
+        for code in codes.findall("Code"):
             project.roots.append(_read_code(code, None, project))
-    variables = _child(root, "Variables")
-    for variable in _children(variables, "Variable") if variables is not None else []:
+    variables = root.find("Variables")
+    for variable in variables.findall("Variable") if variables is not None else []:
         guid = normal_guid(variable.get("guid", ""))
         project.variables[guid] = Variable(guid, variable.get("name", ""), variable.get("typeOfVariable", "Text"))
-    cases = _child(root, "Cases")
-    for case in _children(cases, "Case") if cases is not None else []:
+    cases = root.find("Cases")
+    for case in cases.findall("Case") if cases is not None else []:
         project.cases.append(
             Case(
                 normal_guid(case.get("guid", "")),
                 case.get("name", ""),
                 _values(case),
-                [normal_guid(ref.get("targetGUID", "")) for ref in _children(case, "SourceRef")],
+                [normal_guid(ref.get("targetGUID", "")) for ref in case.findall("SourceRef")],
             )
         )
-    notes = _child(root, "Notes")
-    for note in _children(notes, "Note") if notes is not None else []:
+    notes = root.find("Notes")
+    for note in notes.findall("Note") if notes is not None else []:
         project.notes[normal_guid(note.get("guid", ""))] = _text_of(note, "PlainTextContent")
-    sources = _child(root, "Sources")
+    sources = root.find("Sources")
     for element in list(sources) if sources is not None else []:
         project.sources.append(_read_source(element, archive))
     return project
@@ -341,14 +265,14 @@ def _read_code(element, parent: str | None, project: Project) -> str:
         codable=(element.get("isCodable", "true").strip().lower() in {"true", "1"}),
     )
     project.codes[guid] = code
-    code.children = [_read_code(child, guid, project) for child in _children(element, "Code")]
+    code.children = [_read_code(child, guid, project) for child in element.findall("Code")]
     return guid
 
 
 def _values(element) -> dict[str, str]:
     values = {}
-    for value in _children(element, "VariableValue"):
-        ref = _child(value, "VariableRef")
+    for value in element.findall("VariableValue"):
+        ref = value.find("VariableRef")
         if ref is None:
             continue
         written = ""
@@ -361,15 +285,15 @@ def _values(element) -> dict[str, str]:
 
 def _codings(element) -> list[Coding]:
     codings = []
-    for coding in _children(element, "Coding"):
-        ref = _child(coding, "CodeRef")
+    for coding in element.findall("Coding"):
+        ref = coding.find("CodeRef")
         if ref is None:
             continue
         codings.append(
             Coding(
                 normal_guid(ref.get("targetGUID", "")),
                 normal_guid(coding.get("creatingUser")),
-                [normal_guid(note.get("targetGUID", "")) for note in _children(coding, "NoteRef")],
+                [normal_guid(note.get("targetGUID", "")) for note in coding.findall("NoteRef")],
                 normal_guid(coding.get("guid")),
             )
         )
@@ -385,14 +309,14 @@ def _position(value: str | None, name: str) -> tuple[int | None, str | None]:
         return None, f"has {name} {value!r}, not a whole number"
 
 
-def _read_source(element, archive: _Archive | None) -> Source:
+def _read_source(element, archive: CheckedArchive | None) -> Source:
     kind = element.tag if isinstance(element.tag, str) else ""
     guid = normal_guid(element.get("guid", ""))
     name = (element.get("name") or "").strip()
     source = Source(guid=guid, name=name, text=None, kind="text", values=_values(element), codings=_codings(element))
     text_element = element
     if kind == "PDFSource":
-        text_element = _child(element, "Representation")
+        text_element = element.find("Representation")
         source.kind = "pdf"
         if text_element is None:
             source.text_problem = "is a PDF without a text representation"
@@ -402,7 +326,7 @@ def _read_source(element, archive: _Archive | None) -> Source:
         source.text_problem = f"is a {kind.removesuffix('Source').lower()} source, not text"
         return source
     source.text, source.text_problem = _source_text(text_element, archive)
-    for selection in _children(text_element, "PlainTextSelection"):
+    for selection in text_element.findall("PlainTextSelection"):
         start, start_problem = _position(selection.get("startPosition"), "startPosition")
         end, end_problem = _position(selection.get("endPosition"), "endPosition")
         source.selections.append(
@@ -419,9 +343,9 @@ def _read_source(element, archive: _Archive | None) -> Source:
     return source
 
 
-def _source_text(element, archive: _Archive | None) -> tuple[str | None, str | None]:
+def _source_text(element, archive: CheckedArchive | None) -> tuple[str | None, str | None]:
     """The plain text of a text source, or None and why not."""
-    inline = _child(element, "PlainTextContent")
+    inline = element.find("PlainTextContent")
     if inline is not None:
         return inline.text or "", None
     path = (element.get("plainTextPath") or "").strip()
@@ -436,10 +360,10 @@ def _source_text(element, archive: _Archive | None) -> tuple[str | None, str | N
             "with its sources included in the .qdpx file."
         )
     name = path[len("internal://") :]
-    why = _member_problem(name)
+    why = member_path_problem(name)
     if why:
         return None, f"refers to the member {name!r}, which {why}; it was not read. {_FIX_EXPORT}"
-    info = archive.find(name) if archive is not None else None
+    info = _find(archive, name) if archive is not None else None
     if info is None:
         return None, f"refers to {path}, which the archive does not hold. {_FIX_EXPORT}"
     data = archive.read(info)

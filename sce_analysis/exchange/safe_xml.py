@@ -6,8 +6,9 @@ people we do not control. Two attacks make such a file cost far more than its si
 - a *zip bomb*: a member that a few kilobytes of deflate expand to gigabytes. :func:`check_zip`
   reads only the archive's directory (sizes the archive itself declares) and refuses, before
   anything is decompressed, a member or a whole archive too large, or compressed too well to be
-  real data. :func:`read_member` then decompresses a member while counting, so that an archive
-  whose directory lies is stopped at the limit too.
+  real data. :class:`CheckedArchive` (and :func:`read_member`) then decompresses members while
+  counting, so that an archive whose directory lies is stopped at the limit too. A member whose
+  path leaves the archive (``../``, an absolute path: a "zip slip") is refused as well.
 - an *entity bomb* ("billion laughs"): XML entities that expand to gigabytes of text.
   :func:`parse_xml` parses with ``defusedxml``, which refuses entity declarations, external
   entities and DTDs outright. openpyxl uses defusedxml by itself when it is installed (it is a
@@ -20,11 +21,15 @@ as a problem of that file.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..errors import SceAnalysisError
+from ..reviewsets.limits import MAX_RATIO, MAX_UNPACKED_BYTES, RATIO_FLOOR
 
 __all__ = [
     "UntrustedFileError",
@@ -33,6 +38,8 @@ __all__ = [
     "MAX_RATIO",
     "MAX_MEMBERS",
     "check_zip",
+    "member_path_problem",
+    "CheckedArchive",
     "read_member",
     "parse_xml",
     "xml_refusal",
@@ -41,14 +48,10 @@ __all__ = [
 #: The largest uncompressed member accepted. The sheet of a national set's 200,000 codings, as
 #: Excel writes it, is about 60 MiB; this leaves room for four times that.
 MAX_MEMBER_BYTES = 256 * 2**20
-#: The largest total uncompressed size of all members.
-MAX_TOTAL_BYTES = 1024 * 2**20
-#: The highest compression ratio accepted for a member of more than :data:`RATIO_FLOOR` bytes.
-#: Real sheets compress 5 to 30 times; deflate cannot do better than about 1,030 times, which a
-#: bomb of one repeated byte reaches.
-MAX_RATIO = 200
-#: Members smaller than this are never refused for their ratio (a small XML file of blanks is harmless).
-RATIO_FLOOR = 1 * 2**20
+#: The largest total uncompressed size of all members, and the ratio and floor below which a member
+#: is never refused for its ratio: the limits of every reader of compressed files
+#: (:mod:`~sce_analysis.reviewsets.limits`).
+MAX_TOTAL_BYTES = MAX_UNPACKED_BYTES
 #: The most members an archive may have.
 MAX_MEMBERS = 10_000
 
@@ -119,6 +122,13 @@ def check_zip(path: str | os.PathLike, *, label: str | None = None) -> list[zipf
         )
     total = 0
     for info in members:
+        why = member_path_problem(info.filename)
+        if why:
+            raise UntrustedFileError(
+                name,
+                f"the member {info.filename!r} {why}: unpacking it could write outside the folder, so the file "
+                f"was not read (a 'zip slip'). {fix}",
+            )
         size = info.file_size
         total += size
         if size > MAX_MEMBER_BYTES:
@@ -143,28 +153,93 @@ def check_zip(path: str | os.PathLike, *, label: str | None = None) -> list[zipf
     return members
 
 
-def read_member(path: str | os.PathLike, member: str, *, label: str | None = None) -> bytes:
-    """A member of a checked archive, decompressed; stopped at :data:`MAX_MEMBER_BYTES` whatever the directory says.
+def member_path_problem(name: str) -> str | None:
+    """Why a member's path may not be used (it would leave the folder it is unpacked into), or None.
+
+    >>> member_path_problem("../../etc/cron.d/x")
+    "climbs out of the archive with '..'"
+    """
+    if "\x00" in name:
+        return "holds a NUL character"
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return "is an absolute path"
+    if ".." in re.split(r"[/\\]", name):
+        return "climbs out of the archive with '..'"
+    return None
+
+
+class CheckedArchive:
+    """A zip archive checked by :func:`check_zip`, whose members are read with a running total.
+
+    The directory's sizes are checked before anything is unpacked; each read is stopped at
+    :data:`MAX_MEMBER_BYTES`, and all reads together at :data:`MAX_TOTAL_BYTES`, so that an
+    archive whose directory lies is stopped too. Use it as a context manager.
 
     Raises
     ------
     UntrustedFileError
-        When the archive fails :func:`check_zip`, or the member is larger than its directory entry said.
+        When the archive fails :func:`check_zip`, is not a complete zip archive, or a member cannot
+        be unpacked or is larger than its directory entry said.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, label: str | None = None):
+        path = Path(path)
+        self.label = label or path.name
+        try:
+            self.members = check_zip(path, label=self.label)
+            self.zip = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as error:
+            raise UntrustedFileError(
+                self.label,
+                f"is not a complete zip archive ({error}): the file is damaged or cut short. Fix: save or export "
+                "it again from the program that made it.",
+            ) from None
+        self.total = 0
+
+    @functools.cached_property
+    def folded_names(self) -> dict[str, zipfile.ZipInfo]:
+        """Members by lower-case name with ``/`` separators (tools differ in both)."""
+        return {info.filename.replace("\\", "/").lower(): info for info in self.members}
+
+    def __enter__(self) -> CheckedArchive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zip.close()
+
+    def read(self, member: str | zipfile.ZipInfo) -> bytes:
+        """A member, unpacked (``KeyError`` when the archive has no such member)."""
+        name = member.filename if isinstance(member, zipfile.ZipInfo) else member
+        try:
+            with self.zip.open(member) as stream:
+                data = stream.read(MAX_MEMBER_BYTES + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
+            raise UntrustedFileError(
+                self.label, f"the member {name} cannot be unpacked ({error}): the file is damaged or cut short."
+            ) from None
+        self.total += len(data)
+        if len(data) > MAX_MEMBER_BYTES or self.total > MAX_TOTAL_BYTES:
+            raise UntrustedFileError(
+                self.label,
+                f"the member {name} decompresses to more than the archive says it holds (the limits are "
+                f"{_mib(MAX_MEMBER_BYTES)} a member and {_mib(MAX_TOTAL_BYTES)} in all): the archive is forged "
+                "and was not read. Fix: do not use this file.",
+            )
+        return data
+
+
+def read_member(path: str | os.PathLike, member: str, *, label: str | None = None) -> bytes:
+    """One member of a checked archive, unpacked (see :class:`CheckedArchive`).
+
+    Raises
+    ------
+    UntrustedFileError
+        As :class:`CheckedArchive`.
     KeyError
         When the archive has no such member.
     """
-    path = Path(path)
-    name = label or path.name
-    check_zip(path, label=label)
-    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-        data = stream.read(MAX_MEMBER_BYTES + 1)
-    if len(data) > MAX_MEMBER_BYTES:
-        raise UntrustedFileError(
-            name,
-            f"the member {member} decompresses to more than {_mib(MAX_MEMBER_BYTES)} although the archive "
-            "says it is smaller: the archive is forged and was not read. Fix: do not use this file.",
-        )
-    return data
+    with CheckedArchive(path, label=label) as archive:
+        return archive.read(member)
 
 
 def xml_refusal(error: BaseException) -> str | None:

@@ -90,12 +90,17 @@ class Policy:
         (:func:`~sce_analysis.spreadsheets.write_people_csv`): floats with ten significant
         figures, formula-like text with a ``'`` in front. The table returned keeps the exact text.
         """
+        return self.write_published(frame, path).frame
+
+    def write_published(self, frame: pd.DataFrame, path) -> Published:
+        """As :meth:`write_csv`, but return the whole :class:`~sce_analysis.publish.disclosure.Published`
+        result (the table and which cells were suppressed), for a caller that shows both."""
         published = self.publish(frame)
         if self.publication:
             to_published_csv(published, path)
         else:
             write_people_csv(frame, path)
-        return published.frame
+        return published
 
     def hidden(self, columns) -> list[str]:
         """Which of ``columns`` may not be shown: identifiers and free text, in publication mode."""

@@ -137,7 +137,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..reviewsets.contract import FILES
-from ..reviewsets.csvfiles import hostile_bytes
+from ..reviewsets.csvfiles import hostile_bytes, legacy_text, raw_header
 from ..reviewsets.folders import link_outside_message, links_outside
 from ..reviewsets.problems import ProblemList
 
@@ -548,23 +548,29 @@ def _decode(path: Path, cells: _Cells) -> str | None:
         return _decode_cell_by_cell(data, file, cells)
 
 
+def _is_utf8(cell: str) -> bool:
+    try:
+        cell.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decode_cell_by_cell(data: bytes, file: str, cells: _Cells) -> str:
     """Decode each cell as UTF-8 where it is valid and as Windows-1252 where not; report the first bad one."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     # latin-1 maps each byte to one character, so parsing keeps every byte in place.
-    rows = list(csv.reader(io.StringIO(data.decode("latin-1"), newline="")))
-    header = [h.strip() for h in rows[0]] if rows else []
+    latin = data.decode("latin-1")
+    rows = list(csv.reader(io.StringIO(latin, newline="")))
+    header = raw_header(latin) if rows else []  # named as the reader names them
     first, bad_lines, out = None, 0, io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for number, row in enumerate(rows, start=1):
         decoded, bad = [], False
         for position, cell in enumerate(row):
-            raw = cell.encode("latin-1")
-            try:
-                decoded.append(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                decoded.append(raw.decode("cp1252", errors="replace"))
+            decoded.append(legacy_text(cell))
+            if not _is_utf8(cell):
                 if not bad and first is None:
                     first = (number, _column_name(header, position), decoded[-1])
                 bad = True

@@ -26,7 +26,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..errors import ParameterError
-from ..spreadsheets import QUOTE, restore_cell, restore_formulas
+from ..spreadsheets import restore_formulas
 from ..stats.selection import POOLED_ITEM, most_different_group
 from .briefing_docx import write_docx
 from .formatting import (
@@ -79,38 +79,28 @@ class ReportTables:
 
     def __init__(self, folder):
         self.folder = Path(folder) / "tables"
-        self._read: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
-
-    def _load(self, name: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-        if name not in self._read:
-            path = self.folder / f"{name}.csv"
-            if not path.is_file():
-                return None
-            # As text: a number is quoted exactly as the CSV has it, and "c" stays "c". The quote
-            # that protects formula-like text in a spreadsheet is taken off again, so the briefing
-            # shows the text as written. Only a text column with a cell that starts with the quote
-            # can hold such text (numbers are never quoted): the cell-by-cell undo runs on those alone.
-            read = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-            quoted = [p for p in range(read.shape[1]) if read.iloc[:, p].str.startswith(QUOTE).any()]
-            if quoted:
-                restored = restore_formulas(read.iloc[:, quoted])
-                for i, position in enumerate(quoted):
-                    read.isetitem(position, restored.iloc[:, i])
-            read.columns = [restore_cell(name) for name in read.columns]
-            self._read[name] = read, numbers(read)
-        return self._read[name]
+        self._read: dict[str, pd.DataFrame | None] = {}
+        self._numbers: dict[str, pd.DataFrame] = {}
 
     def get(self, name: str) -> pd.DataFrame | None:
-        loaded = self._load(name)
-        return None if loaded is None else loaded[0]
+        if name not in self._read:
+            path = self.folder / f"{name}.csv"
+            # As text: a number is quoted exactly as the CSV has it, and "c" stays "c". The quote
+            # that protects formula-like text in a spreadsheet is taken off again, so the briefing
+            # shows the text as written.
+            self._read[name] = (
+                restore_formulas(pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False))
+                if path.is_file()
+                else None
+            )
+        return self._read[name]
 
     def numbers(self, name: str) -> pd.DataFrame:
         """The table's cells as floats (:func:`~sce_analysis.reports.headlines.numbers`): NaN where the
-        text is ``c``, blank or not a number."""
-        loaded = self._load(name)
-        if loaded is None:
-            raise KeyError(f"the report has no table {name!r} ({self.folder / (name + '.csv')} is missing)")
-        return loaded[1]
+        text is ``c``, blank or not a number; parsed on first use (some tables are only read as text)."""
+        if name not in self._numbers:
+            self._numbers[name] = numbers(self[name])
+        return self._numbers[name]
 
     @cached_property
     def counts(self) -> dict[str, str]:

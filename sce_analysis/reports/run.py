@@ -66,10 +66,9 @@ class Run:
         path = self.out_dir / "tables" / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         note(self.out_dir, [path])
-        shown = self.policy.write_csv(frame, path)
+        published = self.policy.write_published(frame, path)  # published once: written, then shown
         self.written.append(path)
-        suppressed = self.policy.publish(frame).mask if self.publication else None
-        return ShownTable(shown, suppressed=suppressed)
+        return ShownTable(published.frame, suppressed=published.mask if self.publication else None)
 
     def network(self, graph):
         """The factor network to draw: in publication mode, without links and factors on small counts

@@ -184,7 +184,8 @@ def prepare_out(out: Path, *, overwrite: bool) -> None:
     """Make the output folder ready. Refuse a non-empty one unless ``overwrite``; then remove only
     what an earlier report wrote (its manifest, and the journal of one that was killed, list it), so
     nothing a user made is lost."""
-    if out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):  # _locked refused a file
+    _refuse_file(out)
+    if out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):
         manifest = _read_manifest(out)
         if not overwrite:
             unfinished = ""
@@ -728,9 +729,13 @@ def report(
 
 def _locked(out: Path, log) -> FolderLock:
     """The lock on a report folder, so that two runs never write into one folder at once."""
+    _refuse_file(out)
+    return FolderLock(out, log=log)
+
+
+def _refuse_file(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise ParameterError(f"--out {out} is a file, not a folder.")
-    return FolderLock(out, log=log)
 
 
 def sweep(

@@ -26,6 +26,8 @@ __all__ = [
     "LOCK_NAME",
     "FolderLock",
     "clear_stale",
+    "clear_stale_copies",
+    "staging_file_prefix",
     "disk_full",
     "disk_full_error",
     "fsync_file",
@@ -178,8 +180,28 @@ def _clear_beside(folder: Path) -> list[str]:
     return said
 
 
-#: A temporary file that a save writes into the folder it saves to, before renaming it into place.
-_STALE_FILE = re.compile(r"^\.[A-Za-z_]+\.staging-(?P<pid>\d+)-.*\.tmp$")
+#: A temporary file written beside its target before it is renamed into place (a set's CSV, a
+#: workbook, a project): ``.<target name>.staging-<pid>-XXXX.tmp``.
+_STALE_FILE = re.compile(r"^\.(?P<name>.+)\.staging-(?P<pid>\d+)-[^/]*\.tmp$")
+
+
+def staging_file_prefix(name: str) -> str:
+    """The start of the temporary name this process writes the file ``name`` under (see :data:`_STALE_FILE`)."""
+    return f".{name}.staging-{os.getpid()}-"
+
+
+def clear_stale_copies(path) -> list[str]:
+    """Remove the temporary copies of the file ``path`` that killed writes left beside it; say so on stderr."""
+    path = Path(path)
+    said = []
+    for entry in sorted(path.parent.iterdir()) if path.parent.is_dir() else []:
+        match = _STALE_FILE.match(entry.name)
+        if match and match["name"] == path.name and entry.is_file() and _stale(int(match["pid"])):
+            entry.unlink(missing_ok=True)
+            said.append(f"removed {entry}, left by a write (pid {match['pid']}) that was stopped before it finished")
+    for line in said:
+        _stderr(line)
+    return said
 
 
 def _clear_inside(folder: Path) -> list[str]:

@@ -27,6 +27,8 @@ from .problems import WHOLE_FILE, ProblemList
 
 __all__ = [
     "TextTable",
+    "legacy_text",
+    "raw_header",
     "read_csv_table",
     "frame_as_table",
     "name_columns",
@@ -84,7 +86,7 @@ def _describe_encoding_error(data: bytes, start: int) -> tuple[int, str | None, 
     """
     # latin-1 maps each byte to one character, so parsing it keeps every byte in place. Decoded once.
     text = data.decode("latin-1")
-    header = _raw_header(text)
+    header = raw_header(text)
     bad_rows = []
     first = None
     try:
@@ -108,10 +110,10 @@ def _describe_encoding_error(data: bytes, start: int) -> tuple[int, str | None, 
     return first[0], first[1], first[2], len(bad_rows)
 
 
-def _legacy_text(cell: str) -> str:
+def legacy_text(cell: str) -> str:
     r"""A cell of text decoded as latin-1 (one character a byte), decoded again as a person reads it.
 
-    >>> [_legacy_text(b.decode("latin-1")) for b in (b"\xef\xbb\xbfreview_id", "r\u00e9f".encode(), b"r\xe9f")]
+    >>> [legacy_text(b.decode("latin-1")) for b in (b"\xef\xbb\xbfreview_id", "r\u00e9f".encode(), b"r\xe9f")]
     ['review_id', 'réf', 'réf']
     """
     raw = cell.encode("latin-1")
@@ -200,14 +202,19 @@ def _long_value(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _raw_header(latin: str) -> list[str]:
+def raw_header(latin: str) -> list[str]:
     r"""The header's names (:func:`_header`) of a file not decoded as UTF-8, given as latin-1 text (all of it, or
     its start), as a person reads them: UTF-8 where they are (a byte-order mark dropped), Windows-1252 where not.
 
-    >>> _raw_header(b'\xef\xbb\xbfreview_id,"r\xc3\xa9f, x",caf\xe9\nR1,a,b'.decode("latin-1"))
+    >>> raw_header(b'\xef\xbb\xbfreview_id,"r\xc3\xa9f, x",caf\xe9\nR1,a,b'.decode("latin-1"))
     ['review_id', 'réf, x', 'café']
     """
-    return [_legacy_text(name) for name in _header(latin)]
+    return [legacy_text(name) for name in _header(latin)]
+
+
+def _header_of(data: bytes) -> list[str]:
+    """The header's names of a file's bytes, read before the file is decoded (see :func:`raw_header`)."""
+    return raw_header(data[: 1 << 20].decode("latin-1"))
 
 
 def hostile_bytes(data: bytes, file: str, problems: ProblemList) -> bool:
@@ -218,7 +225,7 @@ def hostile_bytes(data: bytes, file: str, problems: ProblemList) -> bool:
     """
     nul = data.find(b"\x00")
     if nul >= 0:
-        line, column = _line_and_column(data, nul, _raw_header(data[: 1 << 20].decode("latin-1")))
+        line, column = _line_and_column(data, nul, _header_of(data))
         problems.add(
             file,
             line,
@@ -231,7 +238,7 @@ def hostile_bytes(data: bytes, file: str, problems: ProblemList) -> bool:
     found = _long_value(data)
     if found is not None:
         start, length = found
-        line, column = _line_and_column(data, start, _raw_header(data[: 1 << 20].decode("latin-1")))
+        line, column = _line_and_column(data, start, _header_of(data))
         problems.add(
             file,
             line,

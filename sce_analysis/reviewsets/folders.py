@@ -11,7 +11,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import OutputError, ParameterError
-from .atomic import clear_stale, disk_full, disk_full_error, fsync_file, staging_folder, swap_in
+from .atomic import (
+    clear_stale,
+    clear_stale_copies,
+    disk_full,
+    disk_full_error,
+    fsync_file,
+    staging_file_prefix,
+    staging_folder,
+    swap_in,
+)
 from .contract import FILES
 
 __all__ = [
@@ -173,12 +182,13 @@ def staged_file(path: str | os.PathLike) -> Iterator[Path]:
 
     The caller writes to the path yielded. Only when that succeeds is it flushed to disk, given the
     permissions a new file gets, and renamed over ``path`` at once; a failure or a kill never
-    leaves half a file at ``path``. The temporary name, ``.<name>.staging-<pid>-XXXX.tmp``, tells a
-    later :func:`~sce_analysis.reviewsets.atomic.clear_stale` that a dead process left it.
+    leaves half a file at ``path``. What a killed write of the same file left (its temporary name,
+    ``.<name>.staging-<pid>-XXXX.tmp``, names the dead process) is removed first, with a message.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.staging-{os.getpid()}-", suffix=".tmp", dir=path.parent)
+    clear_stale_copies(path)
+    handle, name = tempfile.mkstemp(prefix=staging_file_prefix(path.name), suffix=".tmp", dir=path.parent)
     os.close(handle)
     temporary = Path(name)
     try:

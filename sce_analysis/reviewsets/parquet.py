@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from .contract import FileSpec
 from .csvfiles import MAX_COLUMNS, TextTable, as_text, name_columns
+from .limits import MAX_RATIO, MAX_UNPACKED_BYTES, RATIO_FLOOR
 from .problems import WHOLE_FILE, ProblemList
 
 __all__ = ["parquet_spec", "read_parquet_table", "write_parquet", "MAX_ROWS", "MAX_DATA_BYTES", "MAX_RATIO"]
@@ -26,15 +27,9 @@ MAX_ROWS = 20_000_000
 #: row; a footer that claims far more rows than the file could hold is lying, and pyarrow would
 #: allocate memory for every row it claims before finding out.
 MAX_ROWS_PER_BYTE = 100
-#: The most bytes a file's data may take once decompressed, as its footer says: a national set takes
-#: tens of MiB. The same bound as :data:`sce_analysis.exchange.safe_xml.MAX_TOTAL_BYTES` for an archive.
-MAX_DATA_BYTES = 1024 * 2**20
-#: The highest compression ratio accepted (data decompressed / file size) for data of more than
-#: :data:`RATIO_FLOOR` bytes, as :data:`sce_analysis.exchange.safe_xml.MAX_RATIO` for a zip member. Review
-#: sets compress 1.5 to 4 times; a 6 kB file whose one value decompresses to 64 MiB compresses 12,000 times.
-MAX_RATIO = 200
-#: Data smaller than this is never refused for its ratio.
-RATIO_FLOOR = 1 * 2**20
+#: The most bytes a file's data may take once decompressed, as its footer says (shared with the zip
+#: readers, :mod:`~sce_analysis.reviewsets.limits`).
+MAX_DATA_BYTES = MAX_UNPACKED_BYTES
 
 
 def parquet_spec(spec: FileSpec) -> FileSpec:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from .atomic import clear_stale, disk_full, fsync_file, fsync_folder
+from .atomic import clear_stale, disk_full, fsync_file, fsync_folder, staging_file_prefix
 from .cache import DerivedCache, RowSelection
 from .contract import FILES, SCIE_CATEGORIES
 from .csvfiles import csv_text
@@ -385,7 +385,7 @@ class ReviewSet:
         """Write one file of the set to a temporary file in ``folder``, flushed to disk; return its path.
 
         The name, ``.<name>.staging-<pid>-XXXX.tmp``, tells a later save which process left it."""
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}.staging-{os.getpid()}-", suffix=".tmp", dir=folder)
+        handle, temporary = tempfile.mkstemp(prefix=staging_file_prefix(name), suffix=".tmp", dir=folder)
         try:
             text = csv_text(getattr(self, name))
             if format == "csv":
